@@ -1,0 +1,48 @@
+# nexphys: `make run` sets everything up and starts the app; `make test` runs the whole suite.
+# Without DATABASE_URL / REDIS_URL, both use embedded PostgreSQL and Redis kept under instance/.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WITH_SERVICES := $(BIN)/python -m nexphys.devservers run --
+export FLASK_APP := wsgi.py
+PORT ?= 5000
+
+.PHONY: run test stop setup lint bench bench-provision bench-migrate clean help
+
+help:
+	@echo "make run    set up and start app, worker and scheduler (http://localhost:$(PORT))"
+	@echo "make test   run the whole test suite"
+	@echo "make stop   stop the embedded PostgreSQL and Redis"
+	@echo "make lint   ruff"
+	@echo "make bench  run the benchmarks and record figures in docs/benchmarks.md"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(WITH_SERVICES) sh -c '$(BIN)/flask db upgrade && $(BIN)/flask tenants migrate && \
+		$(BIN)/flask demo seed && $(BIN)/python -m nexphys.devbanner && \
+		PORT=$(PORT) $(BIN)/honcho --no-prefix start -f Procfile 2>/dev/null || \
+		PORT=$(PORT) $(BIN)/honcho start -f Procfile'
+
+test: $(STAMP)
+	$(WITH_SERVICES) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+stop: $(STAMP)
+	$(BIN)/python -m nexphys.devservers down
+
+lint: $(STAMP)
+	$(BIN)/ruff check nexphys tests bench migrations wsgi.py
+
+bench: $(STAMP)
+	$(WITH_SERVICES) $(BIN)/python -m bench.run_all
+
+clean: stop
+	rm -rf $(VENV) instance

@@ -1,0 +1,95 @@
+"""Configuration from the environment; validate() fails fast on what production cannot run without."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+DEV_SECRET_PREFIX = "dev-insecure-"
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _development_secret() -> str:
+    """A per-checkout secret kept in instance/, so every worker process signs sessions alike."""
+    path = Path(__file__).resolve().parent.parent / "instance" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(DEV_SECRET_PREFIX + secrets.token_hex(24))
+    return path.read_text().strip()
+
+
+def sqlalchemy_url(url: str) -> str:
+    """DATABASE_URL as SQLAlchemy should read it: psycopg2 (SQLAlchemy 2.1 defaults to psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+@dataclass
+class Config:
+    """Settings read once at app creation. Flask reads the upper-case attributes."""
+
+    SQLALCHEMY_DATABASE_URI: str = ""
+    REDIS_URL: str = ""
+    SECRET_KEY: str = ""
+    NEXPHYS_BASE_DOMAIN: str = "localhost"
+    PORT: int = 5000
+    NEXPHYS_ENV: str = "development"
+    TESTING: bool = False
+    # One pool per process for every tenant: its size bounds PostgreSQL connections, not the tenant count.
+    DB_POOL_SIZE: int = 5
+    DB_MAX_OVERFLOW: int = 5
+    TENANT_CACHE_SECONDS: float = 0.5
+    TENANT_REDIS_CACHE_SECONDS: int = 60
+    MIGRATION_WORKERS: int = 2
+    PREFERRED_URL_SCHEME: str = "http"
+    APP_VERSION: str = "0.1.0"
+
+    @classmethod
+    def from_env(cls) -> "Config":
+        env = os.environ.get("NEXPHYS_ENV", "development")
+        secret = os.environ.get("SECRET_KEY") or (_development_secret() if env != "production" else "")
+        return cls(
+            SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", ""),
+            REDIS_URL=os.environ.get("REDIS_URL", ""),
+            SECRET_KEY=secret,
+            NEXPHYS_BASE_DOMAIN=os.environ.get("NEXPHYS_BASE_DOMAIN", "localhost").lower().strip("."),
+            PORT=_int("PORT", 5000),
+            NEXPHYS_ENV=env,
+            DB_POOL_SIZE=_int("DB_POOL_SIZE", 5),
+            DB_MAX_OVERFLOW=_int("DB_MAX_OVERFLOW", 5),
+            MIGRATION_WORKERS=_int("NEXPHYS_MIGRATION_WORKERS", min(4, os.cpu_count() or 2)),
+            APP_VERSION=os.environ.get("APP_VERSION", "0.1.0"),
+        )
+
+    def validate(self) -> None:
+        """Refuse to start without a database, a Redis or (in production) a strong secret."""
+        missing = [name for name, value in (("DATABASE_URL", self.SQLALCHEMY_DATABASE_URI),
+                                            ("REDIS_URL", self.REDIS_URL)) if not value]
+        if missing:
+            raise RuntimeError(
+                f"{' and '.join(missing)} must be set (make run / make test start embedded servers for you)"
+            )
+        if self.NEXPHYS_ENV == "production" and (len(self.SECRET_KEY) < 32
+                                                 or self.SECRET_KEY.startswith(DEV_SECRET_PREFIX)):
+            raise RuntimeError("SECRET_KEY must be set to at least 32 random characters in production")
+        self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(self.SQLALCHEMY_DATABASE_URI)
+
+    def as_flask(self) -> dict:
+        flask = {key: value for key, value in vars(self).items() if key.isupper()}
+        flask["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": self.DB_POOL_SIZE,
+            "max_overflow": self.DB_MAX_OVERFLOW,
+            "pool_pre_ping": True,
+            "pool_recycle": 1800,
+        }
+        flask["SESSION_COOKIE_HTTPONLY"] = True
+        flask["SESSION_COOKIE_SAMESITE"] = "Lax"
+        flask["SESSION_COOKIE_SECURE"] = self.NEXPHYS_ENV == "production"
+        return flask

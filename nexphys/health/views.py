@@ -1,0 +1,91 @@
+"""Health endpoints: /health (full report), /health/live (process up), /health/ready (dependencies)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify
+
+from nexphys.extensions import db
+from nexphys.jobs.queues import QUEUES, get_queue
+from nexphys.kv import get_redis
+
+bp = Blueprint("health", __name__, url_prefix="/health")
+
+
+def _timed(check):
+    started = time.perf_counter()
+    try:
+        result = check()
+        return {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 2), **(result or {})}
+    except Exception as exc:  # noqa: BLE001 - a failing dependency is the answer, not an error
+        return {"status": "error", "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def _database():
+    db.session.execute(sa.text("SELECT 1"))
+    return None
+
+
+def _redis():
+    get_redis().ping()
+    return None
+
+
+def _tenant_schemas():
+    """Serving tenants, their schemas present, and how many stand at the code's head revision."""
+    from nexphys.tenancy.migrations import head_revision
+    from nexphys.tenancy.models import Tenant, TenantMigration
+
+    head = head_revision()
+    namespaces = sa.table("pg_namespace", sa.column("nspname"), schema="pg_catalog")
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Tenant.id),
+            sa.func.count(namespaces.c.nspname),
+            sa.func.count(Tenant.id).filter(TenantMigration.revision == head),
+        )
+        .select_from(Tenant)
+        .outerjoin(TenantMigration, TenantMigration.tenant_id == Tenant.id)
+        .outerjoin(namespaces, namespaces.c.nspname == Tenant.schema_name)
+        .where(Tenant.status.in_(("active", "suspended")))
+    ).one()
+    expected, present, at_head = row
+    healthy = expected == present == at_head
+    return {"expected": expected, "present": present, "at_head": at_head, "head_revision": head,
+            "status": "ok" if healthy else "degraded"}
+
+
+def _queues():
+    return {"depth": {name: get_queue(name).count for name in QUEUES}}
+
+
+@bp.get("")
+def health():
+    """Full health report: 200 when every check passes, 503 otherwise."""
+    checks = {"database": _timed(_database), "redis": _timed(_redis)}
+    checks["tenant_schemas"] = _timed(_tenant_schemas) if checks["database"]["status"] == "ok" else {
+        "status": "error", "error": "database unavailable"}
+    checks["queues"] = _timed(_queues) if checks["redis"]["status"] == "ok" else {
+        "status": "error", "error": "redis unavailable"}
+    healthy = all(c["status"] == "ok" for c in checks.values())
+    body = {"status": "healthy" if healthy else "unhealthy",
+            "timestamp": datetime.now(timezone.utc).isoformat(),
+            "version": current_app.config["APP_VERSION"], **checks}
+    return jsonify(body), 200 if healthy else 503
+
+
+@bp.get("/live")
+def live():
+    """The process is up and serving."""
+    return jsonify({"status": "alive"})
+
+
+@bp.get("/ready")
+def ready():
+    """The database and Redis answer: ready for traffic."""
+    checks = {"database": _timed(_database), "redis": _timed(_redis)}
+    ok = all(c["status"] == "ok" for c in checks.values())
+    return jsonify({"status": "ready" if ok else "not ready", **checks}), 200 if ok else 503

@@ -1,0 +1,60 @@
+"""`flask worker` and `flask scheduler`: the RQ worker and the periodic-job scheduler."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from rq import Worker
+from rq.cron import CronJob, CronScheduler
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from nexphys.jobs.queues import QUEUES, get_queue
+from nexphys.jobs.schedule import PERIODIC_JOBS
+from nexphys.kv import get_redis
+
+
+class JsonCronJob(CronJob):
+    """RQ's CronJob enqueues with the default (pickle) serializer; ours speak JSON."""
+
+    def enqueue(self, connection) -> Job:  # noqa: ANN001 - Redis connection
+        job = get_queue(self.queue_name).enqueue(self.func, args=self.args, kwargs=self.kwargs,
+                                                 **self.job_options)
+        return job
+
+
+def _resolve(dotted: str):
+    module, name = dotted.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
+
+
+def build_scheduler() -> CronScheduler:
+    scheduler = CronScheduler(connection=get_redis())
+    for dotted, queue, seconds, kwargs in PERIODIC_JOBS:
+        scheduler._cron_jobs.append(JsonCronJob(queue_name=queue, func=_resolve(dotted), kwargs=kwargs,
+                                                interval=seconds))
+    return scheduler
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker on the high, default and low queues."""
+    worker = Worker([get_queue(name) for name in QUEUES], connection=get_redis(), serializer=JSONSerializer)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the periodic-job scheduler."""
+    build_scheduler().start()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)

@@ -1,0 +1,162 @@
+"""Demo studios for development (`flask demo seed`, run by `make run`): never in production.
+
+gym-abc is a strength-and-conditioning gym, studio-xyz a yoga studio. People have predictable
+emails: owner@, manager@, coach@ and member1@ … member20@<slug>.example.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from nexphys.bookings.models import Booking
+from nexphys.classes.models import ClassSession, ClassType, Room
+from nexphys.extensions import db
+from nexphys.members.models import User
+from nexphys.roles.models import Role
+
+MEMBER_COUNT = 20
+
+
+@dataclass(frozen=True)
+class DemoStudio:
+    slug: str
+    name: str
+    time_zone: str
+    brand_color: str
+    rooms: tuple[tuple[str, int], ...]
+    # (name, description, minutes, capacity, colour, level)
+    class_types: tuple[tuple[str, str, int, int, str, str], ...]
+    # (weekday 0=Mon, "HH:MM", class type index, room index)
+    weekly: tuple[tuple[int, str, int, int], ...]
+    staff: tuple[tuple[str, str, str], ...]  # (email local part, full name, role key)
+
+
+DEMO_STUDIOS = (
+    DemoStudio(
+        slug="gym-abc", name="ABC Strength & Conditioning", time_zone="Europe/London", brand_color="#b91c1c",
+        rooms=(("Main floor", 16), ("Turf", 12)),
+        class_types=(
+            ("Barbell Basics", "Squat, press and deadlift technique with a coach.", 60, 12, "#b91c1c", "beginner"),
+            ("Strength Club", "Programmed heavy lifting in small groups.", 75, 10, "#7c2d12", "intermediate"),
+            ("Metcon", "High-intensity conditioning circuits.", 45, 16, "#c2410c", "all"),
+            ("Mobility", "Stretching and joint prep for lifters.", 45, 14, "#0f766e", "all"),
+        ),
+        weekly=(
+            (0, "07:00", 0, 0), (0, "12:15", 2, 1), (0, "18:00", 1, 0), (0, "19:30", 3, 1),
+            (1, "06:30", 2, 1), (1, "18:00", 0, 0), (1, "19:15", 2, 1),
+            (2, "07:00", 1, 0), (2, "12:15", 2, 1), (2, "18:00", 0, 0), (2, "19:30", 3, 1),
+            (3, "06:30", 2, 1), (3, "18:00", 1, 0),
+            (4, "07:00", 0, 0), (4, "17:30", 2, 1),
+            (5, "09:00", 1, 0), (5, "10:30", 2, 1),
+            (6, "10:00", 3, 1),
+        ),
+        staff=(("owner", "Alex Barker", "owner"), ("manager", "Morgan Reyes", "manager"),
+               ("coach", "Sam Okafor", "instructor")),
+    ),
+    DemoStudio(
+        slug="studio-xyz", name="Studio XYZ Yoga", time_zone="America/New_York", brand_color="#6d28d9",
+        rooms=(("Sun room", 20), ("Moon room", 12)),
+        class_types=(
+            ("Vinyasa Flow", "Breath-led flowing sequences.", 60, 20, "#6d28d9", "all"),
+            ("Yin", "Long, quiet holds for deep tissue.", 75, 12, "#4338ca", "all"),
+            ("Power Yoga", "Strong, sweaty, athletic practice.", 60, 20, "#be185d", "intermediate"),
+            ("Beginners' Yoga", "Foundations, alignment and breath.", 60, 12, "#0e7490", "beginner"),
+        ),
+        weekly=(
+            (0, "07:00", 0, 0), (0, "18:30", 3, 1), (1, "12:00", 2, 0), (1, "19:00", 1, 1),
+            (2, "07:00", 0, 0), (2, "18:30", 2, 0), (3, "12:00", 3, 1), (3, "19:00", 1, 1),
+            (4, "07:00", 2, 0), (4, "17:30", 0, 0), (5, "09:30", 0, 0), (5, "11:00", 3, 1),
+            (6, "10:00", 1, 1), (6, "17:00", 0, 0),
+        ),
+        staff=(("owner", "Priya Nair", "owner"), ("manager", "Jordan Lee", "manager"),
+               ("coach", "Casey Moreau", "instructor")),
+    ),
+)
+
+FIRST_NAMES = ("Ava", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Hugo", "Isla", "Jack",
+               "Kira", "Leo", "Maya", "Noah", "Olive", "Pablo", "Quinn", "Rosa", "Theo", "Zara")
+LAST_NAMES = ("Adams", "Brown", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jones",
+              "Khan", "Lopez", "Murphy", "Novak", "Owens", "Patel", "Quinn", "Rossi", "Singh", "Turner")
+
+
+def week_start(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+def seed_demo_people(studio: DemoStudio) -> dict[str, User]:
+    roles = {r.key: r for r in db.session.scalars(sa.select(Role))}
+    people = {}
+    for local, full_name, role_key in studio.staff:
+        people[local] = User(email=f"{local}@{studio.slug}.example", full_name=full_name, role=roles[role_key])
+    for n in range(1, MEMBER_COUNT + 1):
+        name = f"{FIRST_NAMES[n - 1]} {LAST_NAMES[(n * 7) % len(LAST_NAMES)]}"
+        people[f"member{n}"] = User(email=f"member{n}@{studio.slug}.example", full_name=name, role=roles["member"])
+    db.session.add_all(people.values())
+    db.session.flush()
+    return people
+
+
+def ensure_catalog(studio: DemoStudio) -> tuple[list[Room], list[ClassType]]:
+    """The studio's rooms and class types, created on first use."""
+    rooms = {r.name: r for r in db.session.scalars(sa.select(Room))}
+    types = {t.name: t for t in db.session.scalars(sa.select(ClassType))}
+    for name, cap in studio.rooms:
+        rooms.setdefault(name, Room(name=name, capacity=cap))
+    for n, d, m, c, col, lv in studio.class_types:
+        types.setdefault(n, ClassType(name=n, description=d, duration_minutes=m, default_capacity=c,
+                                      color=col, level=lv))
+    db.session.add_all([*rooms.values(), *types.values()])
+    db.session.flush()
+    return [rooms[name] for name, _ in studio.rooms], [types[t[0]] for t in studio.class_types]
+
+
+def seed_demo_week(studio: DemoStudio, people: dict[str, User], monday: date) -> int:
+    """The studio's weekly timetable for the week from `monday` (local times), with some bookings."""
+    zone = ZoneInfo(studio.time_zone)
+    rooms, types = ensure_catalog(studio)
+    members = [p for key, p in people.items() if key.startswith("member")]
+    count = 0
+    for weekday, hhmm, type_index, room_index in studio.weekly:
+        local = datetime.combine(monday + timedelta(days=weekday), time.fromisoformat(hhmm), tzinfo=zone)
+        class_type = types[type_index]
+        session = ClassSession(
+            class_type=class_type, instructor=people["coach"], room=rooms[room_index],
+            starts_at=local, ends_at=local + timedelta(minutes=class_type.duration_minutes),
+            capacity=min(class_type.default_capacity, rooms[room_index].capacity),
+        )
+        db.session.add(session)
+        db.session.flush()
+        booked = (count * 5 + monday.toordinal() + 3) % (session.capacity + 1)
+        db.session.add_all(Booking(session_id=session.id, member_id=members[(count + i) % len(members)].id)
+                           for i in range(booked))
+        count += 1
+    db.session.flush()
+    return count
+
+
+def _week_has_sessions(studio: DemoStudio, monday: date) -> bool:
+    zone = ZoneInfo(studio.time_zone)
+    start = datetime.combine(monday, time(), tzinfo=zone)
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(ClassSession)
+        .where(ClassSession.starts_at >= start, ClassSession.starts_at < start + timedelta(days=7))
+    ) > 0
+
+
+def seed_demo_studio(studio: DemoStudio, today: date) -> int:
+    """Seed the bound tenant: demo people once, and this week's and next week's classes when missing.
+
+    Returns the number of sessions added (0 when everything was there already).
+    """
+    people = {u.email.split("@")[0]: u for u in db.session.scalars(sa.select(User))}
+    if not people:
+        people = seed_demo_people(studio)
+    added = 0
+    for monday in (week_start(today), week_start(today) + timedelta(days=7)):
+        if not _week_has_sessions(studio, monday):
+            added += seed_demo_week(studio, people, monday)
+    return added

@@ -1,0 +1,110 @@
+"""Schema binding: every statement of a tenant request or job runs in that tenant's schema.
+
+nexphys keeps ONE connection pool per process for all tenants. Nothing tenant-specific is ever set
+on a connection: the tenant's schema is compiled into each statement through SQLAlchemy's
+`schema_translate_map` (UNBOUND_TENANT_SCHEMA -> the tenant's schema), which is an execution option
+of the statement, not state of the session. So a pooled connection carries nothing from one tenant
+to the next, and the scheme stays correct behind PgBouncer in transaction-pooling mode, where
+consecutive transactions of one client may run on different server connections and vice versa.
+
+Every new connection also gets `search_path` set to the non-existent placeholder schema, so that
+hand-written SQL with unqualified names fails instead of quietly reading `public`.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import flask_sqlalchemy.session
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from nexphys.db import UNBOUND_TENANT_SCHEMA
+from nexphys.tenancy.context import current_tenant
+from nexphys.tenancy.names import checked_schema_name
+
+_TRANSLATE_OPTION = "schema_translate_map"
+
+
+def schema_map(schema: str) -> dict[str, str]:
+    return {UNBOUND_TENANT_SCHEMA: checked_schema_name(schema)}
+
+
+_engines_by_schema: dict[tuple[int, str], Engine] = {}
+
+
+def engine_for_schema(engine: Engine, schema: str) -> Engine:
+    """A view of `engine` (same pool) whose statements run in `schema`; cached per schema."""
+    key = (id(engine), schema)
+    bound = _engines_by_schema.get(key)
+    if bound is None:
+        bound = engine.execution_options(**{_TRANSLATE_OPTION: schema_map(schema)})
+        _engines_by_schema[key] = bound
+    return bound
+
+
+class TenantBoundSession(flask_sqlalchemy.session.Session):
+    """db.session: binds each transaction to the tenant bound at the time it starts."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any):
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        tenant = current_tenant()
+        if tenant is None or bind is not None:
+            return engine
+        return engine_for_schema(engine, tenant.schema_name)
+
+
+@contextmanager
+def schema_transaction(engine: Engine, schema: str) -> Iterator[Connection]:
+    """One transaction whose statements run in `schema`, for provisioning and migrations.
+
+    `SET LOCAL` lasts only until the transaction ends, so it too leaves nothing on the connection;
+    it lets migration scripts and `op.execute` use unqualified names.
+    """
+    schema = checked_schema_name(schema)
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{_TRANSLATE_OPTION: schema_map(schema)})
+        with conn.begin():
+            quoted = conn.dialect.identifier_preparer.quote_identifier(schema)
+            conn.exec_driver_sql(f"SET LOCAL search_path TO {quoted}")
+            yield conn
+
+
+_engines_to_reset_after_fork: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    # A forked child (RQ work horse, migration worker) must not use or close its parent's sockets.
+    for engine in list(_engines_to_reset_after_fork):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def install_connection_guard(engine: Engine) -> None:
+    """Point new connections' search_path at a schema that does not exist (fail closed).
+
+    Also makes forked children start with an empty pool.
+    """
+    _engines_to_reset_after_fork.add(engine)
+
+    @event.listens_for(engine, "connect")
+    def _unbound_search_path(dbapi_conn, _record):  # noqa: ANN001 - DBAPI types
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET search_path TO {UNBOUND_TENANT_SCHEMA}")
+        dbapi_conn.autocommit = autocommit
+
+
+def table_exists(conn: Connection, schema: str, table: str) -> bool:
+    return conn.execute(
+        sa.text("SELECT to_regclass(:name) IS NOT NULL"),
+        {"name": f'"{checked_schema_name(schema)}"."{table}"'},
+    ).scalar_one()

@@ -1,0 +1,48 @@
+"""Background jobs of the tenancy core."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from rq import Retry
+
+from nexphys.extensions import db
+from nexphys.jobs.queues import enqueue
+from nexphys.jobs.wrapper import tenant_job
+from nexphys.tenancy.context import TenantStatus
+
+
+def provisioning_job_id(tenant_id: int) -> str:
+    return f"provision-tenant-{tenant_id}"
+
+
+@tenant_job(platform=True)
+def provision_tenant(tenant_id_to_provision: int) -> dict:
+    """Provision one tenant (idempotent; retried by RQ on failure)."""
+    from nexphys.tenancy.services import provision_tenant_now
+
+    seconds = provision_tenant_now(tenant_id_to_provision)
+    return {"tenant_id": tenant_id_to_provision, "seconds": round(seconds, 4)}
+
+
+def enqueue_provisioning(tenant_id: int):
+    """Queue provisioning once per tenant: a second request while one is queued returns the same job."""
+    return enqueue(
+        f"{provision_tenant.__module__}.provision_tenant", tenant_id, queue="high",
+        job_id=provisioning_job_id(tenant_id), retry=Retry(max=3, interval=[2, 10, 30]),
+    )
+
+
+@tenant_job(platform=True)
+def requeue_stuck_provisioning(older_than_minutes: int = 5) -> list[int]:
+    """Scheduler job: re-enqueue tenants left `provisioning` (e.g. a worker died mid-job)."""
+    from nexphys.tenancy.models import Tenant
+
+    cutoff = datetime.now(timezone.utc) - timedelta(minutes=older_than_minutes)
+    stuck = db.session.scalars(
+        sa.select(Tenant.id).where(Tenant.status == TenantStatus.PROVISIONING, Tenant.updated_at < cutoff)
+    ).all()
+    for tenant_id in stuck:
+        enqueue_provisioning(tenant_id)
+    return list(stuck)
