@@ -25,8 +25,9 @@ def include_name(name, type_, parent_names):
 def strip_schema(_context, _revision, directives):
     def walk(ops):
         for op in ops:
-            if hasattr(op, "schema"):
-                op.schema = None
+            for attribute in ("schema", "source_schema", "referent_schema"):
+                if hasattr(op, attribute):
+                    setattr(op, attribute, None)
             if hasattr(op, "ops"):
                 walk(op.ops)
     for script in directives:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
@@ -42,4 +44,7 @@ def new_revision(engine: Engine, message: str, autogenerate: bool) -> str:
             with engine.begin() as conn:
                 conn.execute(DropSchema(SCRATCH_SCHEMA, cascade=True, if_exists=True))
     script_directory.cache_clear()
+    if autogenerate:  # foreign keys inside create_table still name the scratch schema
+        path = Path(script.path)
+        path.write_text(path.read_text().replace(f"{SCRATCH_SCHEMA}.", ""))
     return script.path

@@ -113,16 +113,16 @@ def drop(slug, yes):
 
 
 @tenants_cli.command("migrate")
-@click.option("--tenant", "slug", help="Only this tenant.")
+@click.option("--tenant", "slugs", multiple=True, help="Only this tenant (repeatable).")
 @click.option("--workers", type=int, help="Parallel worker processes (default NEXPHYS_MIGRATION_WORKERS).")
 @click.option("--verify", is_flag=True, help="Read every schema's version instead of trusting the ledger.")
-def migrate(slug, workers, verify):
+def migrate(slugs, workers, verify):
     """Bring every tenant schema (or one) to the head revision."""
     from nexphys.tenancy.migrations import migrate_tenants
 
     workers = workers or current_app.config["MIGRATION_WORKERS"]
     url = db.engine.url.render_as_string(hide_password=False)
-    report = migrate_tenants(db.engine, url, workers=workers, slug=slug, verify=verify,
+    report = migrate_tenants(db.engine, url, workers=workers, slugs=slugs, verify=verify,
                              progress=sys.stderr.isatty())
     click.echo(f"head {report.head}: {len(report.migrated)} migrated, {len(report.failed)} failed, "
                f"{report.considered} needed work, in {report.seconds:.2f}s")

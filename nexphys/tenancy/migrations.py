@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -131,8 +131,8 @@ class MigrationReport:
         return not self.failed
 
 
-def pending_tenants(engine: Engine, head: str, slug: str | None = None, verify: bool = False) -> list[tuple]:
-    """(id, slug, schema) of serving tenants whose ledger is not at head (every one with verify)."""
+def pending_tenants(engine: Engine, head: str, slugs: Sequence[str] = (), verify: bool = False) -> list[tuple]:
+    """(id, slug, schema) of serving tenants whose ledger is not at head (all of them with verify)."""
     from nexphys.tenancy.models import Tenant, TenantMigration
 
     query = (
@@ -141,8 +141,8 @@ def pending_tenants(engine: Engine, head: str, slug: str | None = None, verify: 
         .where(Tenant.status.in_((TenantStatus.ACTIVE, TenantStatus.SUSPENDED)))
         .order_by(Tenant.id)
     )
-    if slug:
-        query = query.where(Tenant.slug == slug)
+    if slugs:
+        query = query.where(Tenant.slug.in_(list(slugs)))
     if not verify:
         query = query.where(TenantMigration.revision.is_distinct_from(head))
     with engine.connect() as conn:
@@ -153,12 +153,12 @@ def pending_tenants(engine: Engine, head: str, slug: str | None = None, verify: 
         return [tuple(r) for r in rows if current_revision(conn, r.schema_name) != head]
 
 
-def migrate_tenants(engine: Engine, database_url: str, workers: int = 2, slug: str | None = None,
+def migrate_tenants(engine: Engine, database_url: str, workers: int = 2, slugs: Sequence[str] = (),
                     verify: bool = False, progress: bool = False) -> MigrationReport:
-    """Bring every serving tenant schema (or one, by slug) to head."""
+    """Bring every serving tenant schema (or those named by slug) to head."""
     started = time.perf_counter()
     report = MigrationReport(head=head_revision())
-    todo = pending_tenants(engine, report.head, slug, verify)
+    todo = pending_tenants(engine, report.head, slugs, verify)
     report.considered = len(todo)
     by_id = {tenant_id: tenant_slug for tenant_id, tenant_slug, _ in todo}
     for tenant_id, revision, error in _run(todo, engine, database_url, workers, progress):

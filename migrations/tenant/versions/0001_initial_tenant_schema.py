@@ -63,7 +63,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('active', 'invited', 'inactive')", name=op.f('ck_users_status_known')),
-    sa.ForeignKeyConstraint(['role_id'], ['tenant_zz_autogenerate_scratch.roles.id'], name=op.f('fk_users_role_id_roles')),
+    sa.ForeignKeyConstraint(['role_id'], ['roles.id'], name=op.f('fk_users_role_id_roles')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
     )
     op.create_index(op.f('ix_users_role_id'), 'users', ['role_id'], unique=False)
@@ -81,9 +81,9 @@ def upgrade():
     sa.CheckConstraint("status IN ('scheduled', 'cancelled')", name=op.f('ck_class_sessions_status_known')),
     sa.CheckConstraint('capacity >= 0', name=op.f('ck_class_sessions_capacity_not_negative')),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_class_sessions_ends_after_start')),
-    sa.ForeignKeyConstraint(['class_type_id'], ['tenant_zz_autogenerate_scratch.class_types.id'], name=op.f('fk_class_sessions_class_type_id_class_types')),
-    sa.ForeignKeyConstraint(['instructor_id'], ['tenant_zz_autogenerate_scratch.users.id'], name=op.f('fk_class_sessions_instructor_id_users')),
-    sa.ForeignKeyConstraint(['room_id'], ['tenant_zz_autogenerate_scratch.rooms.id'], name=op.f('fk_class_sessions_room_id_rooms')),
+    sa.ForeignKeyConstraint(['class_type_id'], ['class_types.id'], name=op.f('fk_class_sessions_class_type_id_class_types')),
+    sa.ForeignKeyConstraint(['instructor_id'], ['users.id'], name=op.f('fk_class_sessions_instructor_id_users')),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_class_sessions_room_id_rooms')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_class_sessions'))
     )
     op.create_index(op.f('ix_class_sessions_class_type_id'), 'class_sessions', ['class_type_id'], unique=False)
@@ -96,8 +96,8 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled', 'attended', 'no_show')", name=op.f('ck_bookings_status_known')),
-    sa.ForeignKeyConstraint(['member_id'], ['tenant_zz_autogenerate_scratch.users.id'], name=op.f('fk_bookings_member_id_users')),
-    sa.ForeignKeyConstraint(['session_id'], ['tenant_zz_autogenerate_scratch.class_sessions.id'], name=op.f('fk_bookings_session_id_class_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['member_id'], ['users.id'], name=op.f('fk_bookings_member_id_users')),
+    sa.ForeignKeyConstraint(['session_id'], ['class_sessions.id'], name=op.f('fk_bookings_session_id_class_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bookings')),
     sa.UniqueConstraint('session_id', 'member_id', name=op.f('uq_bookings_session_id_member_id'))
     )

@@ -1,0 +1,203 @@
+"""Fixtures: a real PostgreSQL test database and a real Redis database, two provisioned tenants.
+
+The suite runs against DATABASE_URL's server in a separate database (name + "_test", recreated per
+run) and REDIS_URL's server in database 15 (flushed per run). `make test` starts embedded servers
+when those variables are unset.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+
+import psycopg2
+import pytest
+import redis
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from nexphys.config import sqlalchemy_url
+
+TEST_REDIS_DB = 15
+
+
+def _test_database_url() -> str:
+    base = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not base:
+        pytest.exit("DATABASE_URL is not set: run the suite with `make test`", returncode=2)
+    url = make_url(sqlalchemy_url(base))
+    if not os.environ.get("TEST_DATABASE_URL"):
+        url = url.set(database=f"{url.database}_test")
+    return url.render_as_string(hide_password=False)
+
+
+def _test_redis_url() -> str:
+    base = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    if not base:
+        pytest.exit("REDIS_URL is not set: run the suite with `make test`", returncode=2)
+    return base.rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}" if base.count("/") >= 3 else f"{base}/{TEST_REDIS_DB}"
+
+
+def _recreate_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = psycopg2.connect(host=parsed.host, port=parsed.port, user=parsed.username,
+                             password=parsed.password, dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{parsed.database}"')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = _test_database_url()
+    _recreate_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = _test_redis_url()
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_factory(database_url, redis_url) -> Callable:
+    """Build an app on the test database; overrides go into its config."""
+    from nexphys import create_app
+
+    def make(**overrides):
+        config = {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url, "TESTING": True,
+                  "SECRET_KEY": "test-secret-" + "x" * 32, "MIGRATION_WORKERS": 2, **overrides}
+        return create_app(config)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def app(app_factory):
+    from flask_migrate import upgrade
+
+    app = app_factory()
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app) -> Iterator:
+    with app.app_context():
+        yield
+
+
+def unique_slug(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def create_tenant(app, slug: str | None = None, name: str | None = None, provision: bool = True, **kwargs):
+    """Register (and by default provision) a tenant through the production services."""
+    from nexphys.extensions import db
+    from nexphys.tenancy import services
+
+    slug = slug or unique_slug()
+    with app.app_context():
+        tenant = services.register_tenant(slug, name or f"Studio {slug}", **kwargs)
+        db.session.commit()
+        tenant_id = tenant.id
+        if provision:
+            services.provision_tenant_now(tenant_id)
+    return tenant_info(app, tenant_id)
+
+
+def tenant_info(app, tenant_id: int):
+    from nexphys.tenancy.resolver import load_tenant
+
+    with app.app_context():
+        return load_tenant("id", str(tenant_id))
+
+
+def drop_tenant(app, slug: str) -> None:
+    from nexphys.tenancy import services
+
+    with app.app_context():
+        try:
+            services.drop_tenant(slug)
+        except services.TenantMissing:
+            pass
+
+
+@pytest.fixture
+def make_tenant(app) -> Iterator[Callable]:
+    """Create tenants for one test; they are dropped afterwards."""
+    made = []
+
+    def make(**kwargs):
+        info = create_tenant(app, **kwargs)
+        made.append(info.slug)
+        return info
+
+    yield make
+    for slug in made:
+        drop_tenant(app, slug)
+
+
+def add_class(app, tenant, name: str, starts_at: datetime | None = None, capacity: int = 10) -> int:
+    """Give a tenant one class session (this week, by default now + 1h) of a class type called `name`."""
+    from nexphys.classes.models import ClassSession, ClassType
+    from nexphys.extensions import db
+    from nexphys.tenancy.context import tenant_bound
+
+    starts_at = starts_at or datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=1)
+    with app.app_context(), tenant_bound(tenant):
+        class_type = ClassType(name=name, duration_minutes=45, default_capacity=capacity)
+        session = ClassSession(class_type=class_type, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=45),
+                               capacity=capacity)
+        db.session.add(session)
+        db.session.commit()
+        return session.id
+
+
+@pytest.fixture(scope="session")
+def tenant_a(app):
+    info = create_tenant(app, "alpha-gym", "Alpha Gym")
+    add_class(app, info, "Alpha Only Kettlebells")
+    return info
+
+
+@pytest.fixture(scope="session")
+def tenant_b(app):
+    info = create_tenant(app, "beta-studio", "Beta Studio", time_zone="America/New_York")
+    add_class(app, info, "Beta Only Pilates")
+    return info
+
+
+def host(tenant) -> dict:
+    return {"Host": f"{tenant.slug}.localhost"}
+
+
+@pytest.fixture
+def raw_engine(database_url) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    yield engine
+    engine.dispose()
+
+
+def wait_for_status(client, headers: dict, status: int, seconds: float = 1.0) -> float:
+    """Poll until a page answers `status` (cache entries live TENANT_CACHE_SECONDS); return the wait."""
+    import time
+
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if client.get("/", headers=headers).status_code == status:
+            return time.monotonic() - started
+        time.sleep(0.02)
+    raise AssertionError(f"status {status} not seen within {seconds}s")
