@@ -9,13 +9,14 @@ WITH_SERVICES := $(BIN)/python -m nexphys.devservers run --
 export FLASK_APP := wsgi.py
 PORT ?= 5000
 
-.PHONY: run test stop setup lint bench bench-provision bench-migrate clean help
+.PHONY: run test stop setup lint bench flask clean help
 
 help:
 	@echo "make run    set up and start app, worker and scheduler (http://localhost:$(PORT))"
 	@echo "make test   run the whole test suite"
 	@echo "make stop   stop the embedded PostgreSQL and Redis"
 	@echo "make lint   ruff"
+	@echo "make flask ARGS='tenants list'   any flask command, with the services up"
 	@echo "make bench  run the benchmarks and record figures in docs/benchmarks.md"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -28,15 +29,17 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(WITH_SERVICES) sh -c '$(BIN)/flask db upgrade && $(BIN)/flask tenants migrate && \
-		$(BIN)/flask demo seed && $(BIN)/python -m nexphys.devbanner && \
-		PORT=$(PORT) $(BIN)/honcho --no-prefix start -f Procfile 2>/dev/null || \
-		PORT=$(PORT) $(BIN)/honcho start -f Procfile'
+		$(BIN)/flask demo seed && PORT=$(PORT) $(BIN)/python -m nexphys.devbanner && \
+		exec $(BIN)/honcho start -f Procfile -p $(PORT)'
 
 test: $(STAMP)
 	$(WITH_SERVICES) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 stop: $(STAMP)
 	$(BIN)/python -m nexphys.devservers down
+
+flask: $(STAMP)  ## e.g. make flask ARGS="tenants list"
+	$(WITH_SERVICES) $(BIN)/flask $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check nexphys tests bench migrations wsgi.py

@@ -52,7 +52,7 @@ class Config:
     APP_VERSION: str = "0.1.0"
 
     @classmethod
-    def from_env(cls) -> "Config":
+    def from_env(cls) -> Config:
         env = os.environ.get("NEXPHYS_ENV", "development")
         secret = os.environ.get("SECRET_KEY") or (_development_secret() if env != "production" else "")
         return cls(

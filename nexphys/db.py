@@ -9,7 +9,7 @@ silently reading another schema. Domain code never names a schema.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -39,7 +39,7 @@ class TenantModel(DeclarativeBase):
 
 def utcnow() -> datetime:
     """Timezone-aware now, used as a callable default (evaluated per row, not at import)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def TimestampTZ() -> DateTime:  # noqa: N802 - reads like a type in column declarations

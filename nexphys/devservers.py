@@ -12,6 +12,7 @@ This module imports nothing from the app: it runs before the virtualenv's app ca
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -151,10 +152,8 @@ class EmbeddedRedis:
 
         if not self.is_running():
             return
-        try:
+        with contextlib.suppress(redis.ConnectionError):  # the server hangs up as it shuts down
             redis.Redis(host="127.0.0.1", port=self.port).shutdown()
-        except redis.ConnectionError:
-            pass  # the server closes the connection as it shuts down
 
 
 def ensure_services() -> tuple[dict[str, str], list]:

@@ -11,6 +11,18 @@ from nexphys.tenancy.models import Plan, Subscription, SystemSetting, Tenant, Te
 TENANT_METADATA = TenantModel.metadata
 
 __all__ = [
-    "Booking", "ClassSession", "ClassType", "Room", "User", "Role", "StudioSetting",
-    "Plan", "Subscription", "SystemSetting", "Tenant", "TenantDomain", "TenantMigration", "TENANT_METADATA",
+    "TENANT_METADATA",
+    "Booking",
+    "ClassSession",
+    "ClassType",
+    "Plan",
+    "Role",
+    "Room",
+    "StudioSetting",
+    "Subscription",
+    "SystemSetting",
+    "Tenant",
+    "TenantDomain",
+    "TenantMigration",
+    "User",
 ]

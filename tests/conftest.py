@@ -7,10 +7,11 @@ when those variables are unset.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg2
 import pytest
@@ -129,10 +130,8 @@ def drop_tenant(app, slug: str) -> None:
     from nexphys.tenancy import services
 
     with app.app_context():
-        try:
+        with contextlib.suppress(services.TenantMissing):
             services.drop_tenant(slug)
-        except services.TenantMissing:
-            pass
 
 
 @pytest.fixture
@@ -156,7 +155,7 @@ def add_class(app, tenant, name: str, starts_at: datetime | None = None, capacit
     from nexphys.extensions import db
     from nexphys.tenancy.context import tenant_bound
 
-    starts_at = starts_at or datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=1)
+    starts_at = starts_at or datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
     with app.app_context(), tenant_bound(tenant):
         class_type = ClassType(name=name, duration_minutes=45, default_capacity=capacity)
         session = ClassSession(class_type=class_type, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=45),

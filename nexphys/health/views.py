@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
@@ -72,7 +72,7 @@ def health():
         "status": "error", "error": "redis unavailable"}
     healthy = all(c["status"] == "ok" for c in checks.values())
     body = {"status": "healthy" if healthy else "unhealthy",
-            "timestamp": datetime.now(timezone.utc).isoformat(),
+            "timestamp": datetime.now(UTC).isoformat(),
             "version": current_app.config["APP_VERSION"], **checks}
     return jsonify(body), 200 if healthy else 503
 

@@ -20,7 +20,7 @@ from nexphys.kv import get_redis
 class JsonCronJob(CronJob):
     """RQ's CronJob enqueues with the default (pickle) serializer; ours speak JSON."""
 
-    def enqueue(self, connection) -> Job:  # noqa: ANN001 - Redis connection
+    def enqueue(self, connection) -> Job:
         job = get_queue(self.queue_name).enqueue(self.func, args=self.args, kwargs=self.kwargs,
                                                  **self.job_options)
         return job
@@ -44,6 +44,9 @@ def build_scheduler() -> CronScheduler:
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Run an RQ worker on the high, default and low queues."""
+    from nexphys.tenancy.migrations import script_directory
+
+    script_directory()  # load the migration scripts once: every forked work horse inherits them
     worker = Worker([get_queue(name) for name in QUEUES], connection=get_redis(), serializer=JSONSerializer)
     worker.work(burst=burst, with_scheduler=True)
 

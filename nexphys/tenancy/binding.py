@@ -75,7 +75,7 @@ def schema_transaction(engine: Engine, schema: str) -> Iterator[Connection]:
             yield conn
 
 
-_engines_to_reset_after_fork: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+_engines_to_reset_after_fork: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def _forget_inherited_connections() -> None:
@@ -95,7 +95,7 @@ def install_connection_guard(engine: Engine) -> None:
     _engines_to_reset_after_fork.add(engine)
 
     @event.listens_for(engine, "connect")
-    def _unbound_search_path(dbapi_conn, _record):  # noqa: ANN001 - DBAPI types
+    def _unbound_search_path(dbapi_conn, _record):
         autocommit = dbapi_conn.autocommit
         dbapi_conn.autocommit = True
         with dbapi_conn.cursor() as cur:

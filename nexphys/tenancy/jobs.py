@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from rq import Retry
@@ -39,7 +39,7 @@ def requeue_stuck_provisioning(older_than_minutes: int = 5) -> list[int]:
     """Scheduler job: re-enqueue tenants left `provisioning` (e.g. a worker died mid-job)."""
     from nexphys.tenancy.models import Tenant
 
-    cutoff = datetime.now(timezone.utc) - timedelta(minutes=older_than_minutes)
+    cutoff = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
     stuck = db.session.scalars(
         sa.select(Tenant.id).where(Tenant.status == TenantStatus.PROVISIONING, Tenant.updated_at < cutoff)
     ).all()

@@ -77,9 +77,9 @@ def stamp_head(conn: Connection, schema: str) -> str:
 
 
 def record_ledger(conn: Connection, tenant_id: int, revision: str | None, error: str | None = None) -> None:
-    from nexphys.tenancy.models import TenantMigration
-
     from sqlalchemy.dialects.postgresql import insert
+
+    from nexphys.tenancy.models import TenantMigration
 
     now = sa.func.now()
     values = {"tenant_id": tenant_id, "last_attempt_at": now, "last_error": error}
@@ -161,7 +161,7 @@ def migrate_tenants(engine: Engine, database_url: str, workers: int = 2, slugs: 
     todo = pending_tenants(engine, report.head, slugs, verify)
     report.considered = len(todo)
     by_id = {tenant_id: tenant_slug for tenant_id, tenant_slug, _ in todo}
-    for tenant_id, revision, error in _run(todo, engine, database_url, workers, progress):
+    for tenant_id, _revision, error in _run(todo, engine, database_url, workers, progress):
         if error:
             report.failed[by_id[tenant_id]] = error
         else:

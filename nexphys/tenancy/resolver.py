@@ -19,7 +19,11 @@ from flask import Flask, current_app, g, request
 from nexphys.tenancy.cache import TenantCache, tenant_cache
 from nexphys.tenancy.context import TenantInfo, TenantStatus, _set_tenant
 from nexphys.tenancy.errors import (
-    TenantNotFound, TenantProvisioning, TenantSuspended, TenantUnavailable, WrongHost,
+    TenantNotFound,
+    TenantProvisioning,
+    TenantSuspended,
+    TenantUnavailable,
+    WrongHost,
 )
 
 HEADER = "X-Tenant-Domain"

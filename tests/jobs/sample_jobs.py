@@ -12,7 +12,8 @@ from nexphys.tenancy.context import current_tenant
 def add_class_type(name: str) -> dict:
     db.session.add(ClassType(name=name))
     db.session.flush()
-    return {"tenant": current_tenant().slug, "count": db.session.scalar(sa.select(sa.func.count()).select_from(ClassType))}
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(ClassType))
+    return {"tenant": current_tenant().slug, "count": count}
 
 
 @tenant_job

@@ -59,7 +59,8 @@ def fleet(app):
 def _columns(engine, schema: str) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(sa.text(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = :s AND table_name = 'class_sessions'"
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = :s AND table_name = 'class_sessions'"
         ), {"s": schema}).scalars())
 
 

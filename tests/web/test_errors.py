@@ -1,0 +1,57 @@
+"""Errors answer HTML to browsers and problem+json to API clients; never a bare 500."""
+
+from __future__ import annotations
+
+from tests.conftest import host
+
+
+def test_browser_gets_an_html_404_on_the_studios_pages(client, tenant_a):
+    response = client.get("/no-such-page", headers={**host(tenant_a), "Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "Alpha Gym" in response.get_data(as_text=True)
+
+
+def test_api_clients_get_problem_json(client, tenant_a):
+    response = client.get("/api/v1/no-such-thing", headers=host(tenant_a))
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 404 and body["title"] == "Not Found" and "type" in body
+
+
+def test_json_accept_gets_problem_json_outside_the_api(client, tenant_a):
+    response = client.get("/no-such-page", headers={**host(tenant_a), "Accept": "application/json"})
+    assert response.mimetype == "application/problem+json"
+
+
+def test_bad_week_is_a_400_not_a_500(client, tenant_a):
+    response = client.get("/?week=not-a-date", headers=host(tenant_a))
+    assert response.status_code == 400
+    assert "week must be a date" in response.get_data(as_text=True)
+
+
+def test_unexpected_errors_are_a_clean_500(app_factory, tenant_a):
+    from flask import Blueprint
+
+    from nexphys.tenancy.resolver import Scope, declare_scope
+
+    broken_app = app_factory()
+    boom = Blueprint("boom", __name__)
+
+    @boom.get("/api/v1/boom")
+    def explode():
+        raise RuntimeError("internal detail that must not leak")
+
+    broken_app.register_blueprint(boom)
+    declare_scope(broken_app, "boom.*", Scope.ANY)
+    response = broken_app.test_client().get("/api/v1/boom", headers=host(tenant_a))
+    assert response.status_code == 500
+    assert response.mimetype == "application/problem+json"
+    assert "internal detail" not in response.get_data(as_text=True)
+
+
+def test_week_navigation_renders_other_weeks(client, tenant_a):
+    response = client.get("/?week=2026-01-07", headers=host(tenant_a))
+    assert response.status_code == 200
+    assert "05 Jan 2026" in response.get_data(as_text=True)  # the Monday of that week

@@ -1,0 +1,51 @@
+"""Health endpoints against the real database and Redis."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def test_health_reports_every_dependency(client, tenant_a, tenant_b):
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "healthy"
+    assert body["database"]["status"] == body["redis"]["status"] == "ok"
+    schemas = body["tenant_schemas"]
+    assert schemas["expected"] == schemas["present"] == schemas["at_head"] >= 2
+    assert set(body["queues"]["depth"]) == {"high", "default", "low"}
+    assert body["version"] and body["timestamp"]
+
+
+def test_health_is_503_when_redis_is_down(app_factory):
+    client = app_factory(REDIS_URL="redis://127.0.0.1:1/0").test_client()
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.get_json()["redis"]["status"] == "error"
+    assert client.get("/health/ready").status_code == 503
+    assert client.get("/health/live").status_code == 200
+
+
+def test_health_is_503_when_a_tenant_schema_is_missing(app, client, make_tenant, raw_engine):
+    tenant = make_tenant()
+    with raw_engine.begin() as conn:
+        conn.execute(sa.text(f'ALTER SCHEMA "{tenant.schema_name}" RENAME TO "{tenant.schema_name}_gone"'))
+    try:
+        body = client.get("/health").get_json()
+        assert body["tenant_schemas"]["status"] == "degraded"
+        assert body["tenant_schemas"]["present"] == body["tenant_schemas"]["expected"] - 1
+        assert client.get("/health").status_code == 503
+    finally:
+        with raw_engine.begin() as conn:
+            conn.execute(sa.text(f'ALTER SCHEMA "{tenant.schema_name}_gone" RENAME TO "{tenant.schema_name}"'))
+
+
+def test_health_is_503_when_the_database_is_down(app_factory):
+    client = app_factory(SQLALCHEMY_DATABASE_URI="postgresql+psycopg2://postgres@127.0.0.1:1/nope").test_client()
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.get_json()["database"]["status"] == "error"
+
+
+def test_ready(client):
+    assert client.get("/health/ready").get_json()["status"] == "ready"
