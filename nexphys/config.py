@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +15,27 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def _development_secret() -> str:
-    """A per-checkout secret kept in instance/, so every worker process signs sessions alike."""
-    path = Path(__file__).resolve().parent.parent / "instance" / "secret_key"
+def _instance_value(name: str, make: Callable[[], str]) -> str:
+    """A per-checkout development value kept in instance/, so every process of `make run` agrees."""
+    path = Path(__file__).resolve().parent.parent / "instance" / name
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
-        path.write_text(DEV_SECRET_PREFIX + secrets.token_hex(24))
+        try:
+            with open(path, "x") as handle:  # exclusive: concurrent starters keep the first value
+                handle.write(make())
+        except FileExistsError:
+            pass
     return path.read_text().strip()
+
+
+def _development_secret() -> str:
+    return _instance_value("secret_key", lambda: DEV_SECRET_PREFIX + secrets.token_hex(24))
+
+
+def _development_data_keys() -> str:
+    from nexphys.security.crypto import generate_key_spec
+
+    return _instance_value("data_keys", lambda: generate_key_spec("dev1"))
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -50,6 +65,16 @@ class Config:
     MIGRATION_WORKERS: int = 2
     PREFERRED_URL_SCHEME: str = "http"
     APP_VERSION: str = "0.1.0"
+    # Encryption keys for sensitive columns: "kid:base64key[,older…]", the first one encrypts.
+    NEXPHYS_DATA_KEYS: str = ""
+    ACCESS_TOKEN_SECONDS: int = 900
+    REFRESH_TOKEN_DAYS: int = 30
+    PASSWORD_RESET_SECONDS: int = 3600
+    INVITE_SECONDS: int = 7 * 24 * 3600
+    SMTP_URL: str = ""
+    MAIL_FROM: str = "nexphys <no-reply@nexphys.example>"
+    LOGIN_LIMIT_PER_ACCOUNT: str = "5 per minute"
+    LOGIN_LIMIT_PER_IP: str = "20 per minute"
 
     @classmethod
     def from_env(cls) -> Config:
@@ -66,6 +91,10 @@ class Config:
             DB_MAX_OVERFLOW=_int("DB_MAX_OVERFLOW", 5),
             MIGRATION_WORKERS=_int("NEXPHYS_MIGRATION_WORKERS", min(4, os.cpu_count() or 2)),
             APP_VERSION=os.environ.get("APP_VERSION", "0.1.0"),
+            NEXPHYS_DATA_KEYS=os.environ.get("NEXPHYS_DATA_KEYS")
+            or (_development_data_keys() if env != "production" else ""),
+            SMTP_URL=os.environ.get("SMTP_URL", ""),
+            MAIL_FROM=os.environ.get("MAIL_FROM", "nexphys <no-reply@nexphys.example>"),
         )
 
     def validate(self) -> None:
@@ -79,6 +108,8 @@ class Config:
         if self.NEXPHYS_ENV == "production" and (len(self.SECRET_KEY) < 32
                                                  or self.SECRET_KEY.startswith(DEV_SECRET_PREFIX)):
             raise RuntimeError("SECRET_KEY must be set to at least 32 random characters in production")
+        if not self.NEXPHYS_DATA_KEYS:
+            raise RuntimeError("NEXPHYS_DATA_KEYS must be set in production (see README: Configuration)")
         self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(self.SQLALCHEMY_DATABASE_URI)
 
     def as_flask(self) -> dict:
@@ -92,4 +123,11 @@ class Config:
         flask["SESSION_COOKIE_HTTPONLY"] = True
         flask["SESSION_COOKIE_SAMESITE"] = "Lax"
         flask["SESSION_COOKIE_SECURE"] = self.NEXPHYS_ENV == "production"
+        flask["REMEMBER_COOKIE_HTTPONLY"] = True
+        flask["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+        flask["REMEMBER_COOKIE_SECURE"] = self.NEXPHYS_ENV == "production"
+        flask["RATELIMIT_STORAGE_URI"] = self.REDIS_URL
+        flask["RATELIMIT_HEADERS_ENABLED"] = True
+        flask["RATELIMIT_SWALLOW_ERRORS"] = True  # Redis down: sign-in still works, unthrottled
+        flask["WTF_CSRF_TIME_LIMIT"] = None  # tokens live as long as the session
         return flask

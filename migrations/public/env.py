@@ -16,9 +16,9 @@ target_metadata = db.metadata
 
 
 def include_name(name, type_, parent_names):
-    # Only the public schema belongs to this tree; tenant schemas have their own.
+    # Only the public schema belongs to this tree (None: Alembic's name for the default schema).
     if type_ == "schema":
-        return name == "public"
+        return name in (None, "public")
     return True
 
 

@@ -1,11 +1,15 @@
-"""Roles of a studio's people (tenant schema)."""
+"""Roles and permissions of a studio's people (tenant schema).
+
+A permission is (resource, action[, condition]); condition "own" limits it to the holder's own
+records. Roles have a level (BASIC 1 … OWNER 4) that decides who may change whose role.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nexphys.db import TenantModel, TimestampTZ, utcnow
 
@@ -15,6 +19,30 @@ class RoleLevel:
     PREMIUM = 2
     MANAGER = 3
     OWNER = 4
+    NAMES = {1: "Basic", 2: "Premium", 3: "Manager", 4: "Owner"}
+
+
+role_permissions = sa.Table(
+    "role_permissions",
+    TenantModel.metadata,
+    sa.Column("role_id", sa.ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("permission_id", sa.ForeignKey("permissions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Permission(TenantModel):
+    __tablename__ = "permissions"
+    __table_args__ = (sa.UniqueConstraint("resource", "action", "condition"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource: Mapped[str] = mapped_column(sa.String(40))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    condition: Mapped[str | None] = mapped_column(sa.String(40))
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    @property
+    def code(self) -> str:
+        return f"{self.resource}:{self.action}" + (f":{self.condition}" if self.condition else "")
 
 
 class Role(TenantModel):
@@ -25,5 +53,13 @@ class Role(TenantModel):
     key: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     level: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
     is_system: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow)
+
+    permissions: Mapped[list[Permission]] = relationship(secondary=role_permissions, lazy="selectin",
+                                                         order_by=Permission.id)
+
+    @property
+    def permission_codes(self) -> set[str]:
+        return {p.code for p in self.permissions}

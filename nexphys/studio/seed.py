@@ -1,20 +1,14 @@
-"""What every new studio starts with: default roles and settings (run by provisioning)."""
+"""What every new studio starts with: the permission catalogue, default roles and settings."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from nexphys.roles.models import Role, RoleLevel
+from nexphys.roles.catalog import DEFAULT_ROLES, PERMISSIONS
+from nexphys.roles.models import Permission, Role, role_permissions
 from nexphys.studio.models import StudioSetting
-
-DEFAULT_ROLES = [
-    ("member", "Member", RoleLevel.BASIC),
-    ("premium_member", "Premium member", RoleLevel.PREMIUM),
-    ("instructor", "Instructor", RoleLevel.MANAGER),
-    ("manager", "Manager", RoleLevel.MANAGER),
-    ("owner", "Owner", RoleLevel.OWNER),
-]
 
 DEFAULT_SETTINGS = {
     "booking_opens_days_before": 7,
@@ -25,12 +19,23 @@ DEFAULT_SETTINGS = {
 
 
 def seed_defaults(session: Session, time_zone: str = "UTC") -> None:
-    """Insert default roles and settings; existing rows are kept (idempotent)."""
+    """Insert the catalogue, default roles with their grants, and settings (idempotent)."""
+    session.execute(
+        insert(Permission).values([
+            {"resource": r, "action": a, "condition": c, "description": d} for r, a, c, d in PERMISSIONS
+        ]).on_conflict_do_nothing()
+    )
     session.execute(
         insert(Role).values([
-            {"key": key, "name": name, "level": level, "is_system": True} for key, name, level in DEFAULT_ROLES
+            {"key": key, "name": name, "level": level, "description": text, "is_system": True}
+            for key, name, level, text, _codes in DEFAULT_ROLES
         ]).on_conflict_do_nothing(index_elements=["key"])
     )
+    permission_ids = {p.code: p.id for p in session.scalars(sa.select(Permission))}
+    role_ids = dict(session.execute(sa.select(Role.key, Role.id)).all())
+    grants = [{"role_id": role_ids[key], "permission_id": permission_ids[code]}
+              for key, _name, _level, _text, codes in DEFAULT_ROLES for code in codes]
+    session.execute(insert(role_permissions).values(grants).on_conflict_do_nothing())
     settings = {**DEFAULT_SETTINGS, "time_zone": time_zone}
     session.execute(
         insert(StudioSetting).values([{"key": k, "value": v} for k, v in settings.items()])

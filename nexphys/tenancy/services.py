@@ -38,6 +38,15 @@ def _validate_time_zone(name: str) -> str:
     return name
 
 
+def _flush_unique(message: str) -> None:
+    """Flush in a savepoint; a unique-constraint clash becomes TenantExists(message)."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise TenantExists(message) from exc
+
+
 def get_tenant(slug: str) -> Tenant:
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
@@ -72,11 +81,7 @@ def register_tenant(slug: str, name: str, plan_code: str = DEFAULT_PLAN, time_zo
     for index, domain in enumerate(custom_domains):
         tenant.domains.append(TenantDomain(kind=DomainKind.CUSTOM, domain=domain.lower(), is_primary=index == 0))
     db.session.add(tenant)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise TenantExists(f"a tenant '{slug}' (or one of its domains) already exists") from exc
+    _flush_unique(f"a tenant '{slug}' (or one of its domains) already exists")
     db.session.add(Subscription(tenant_id=tenant.id, plan_id=plan.id))
     db.session.flush()
     return tenant
@@ -123,11 +128,7 @@ def add_domain(slug: str, domain: str, kind: str = DomainKind.CUSTOM, primary: b
         db.session.flush()
     record = TenantDomain(kind=kind, domain=domain.lower(), is_primary=primary)
     tenant.domains.append(record)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise TenantExists(f"the domain {domain!r} is already taken") from exc
+    _flush_unique(f"the domain {domain!r} is already taken")
     _commit_and_invalidate(tenant)
     return record
 
