@@ -19,6 +19,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     register_config(app, config)
     register_extensions(app)
     register_tenancy(app)
+    register_auth(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -40,13 +41,16 @@ def register_config(app: Flask, config: Config | dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from nexphys import kv
-    from nexphys.extensions import csrf, db, migrate
+    from nexphys.auth.principals import login_manager
+    from nexphys.extensions import csrf, db, limiter, migrate
     from nexphys.tenancy.binding import install_connection_guard
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations" / "public"))
     csrf.init_app(app)
     kv.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
     with app.app_context():
         install_connection_guard(db.engine)
     import nexphys.models  # noqa: F401 - every model registered before first use
@@ -58,15 +62,44 @@ def register_tenancy(app: Flask) -> None:
     resolver.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from nexphys.health.views import bp as health_bp
-    from nexphys.tenancy.resolver import Scope, declare_scope
-    from nexphys.web.pages import bp as pages_bp
+def register_auth(app: Flask) -> None:
+    from nexphys.auth import access
+    from nexphys.web import nav
 
-    app.register_blueprint(pages_bp)
-    declare_scope(app, "pages.home", Scope.ANY)
-    app.register_blueprint(health_bp)
-    declare_scope(app, "health.*", Scope.NONE)
+    access.init_app(app)  # after the tenant hook: permissions are checked inside the resolved tenant
+    nav.init_app(app)
+
+
+# (module, host scope): each module has a Blueprint `bp`. Scopes are explained in tenancy/resolver.py.
+BLUEPRINTS = [
+    ("nexphys.web.pages", "any"),
+    ("nexphys.health.views", "none"),
+    ("nexphys.auth.views", "tenant"),
+    ("nexphys.auth.api", "any"),
+    ("nexphys.web.openapi", "any"),
+    ("nexphys.members.views", "tenant"),
+    ("nexphys.members.api", "tenant"),
+    ("nexphys.roles.views", "tenant"),
+    ("nexphys.roles.api", "tenant"),
+    ("nexphys.auth.keys_views", "tenant"),
+    ("nexphys.audit.views", "tenant"),
+    ("nexphys.platform.console", "platform"),
+    ("nexphys.platform.api", "platform"),
+]
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    from nexphys.extensions import csrf
+    from nexphys.tenancy.resolver import declare_scope
+
+    for module_name, scope in BLUEPRINTS:
+        blueprint = importlib.import_module(module_name).bp
+        app.register_blueprint(blueprint)
+        declare_scope(app, f"{blueprint.name}.*", scope)
+        if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
+            csrf.exempt(blueprint)  # JSON only (415 otherwise), bearer tokens: no cross-site form posts
 
 
 def register_errors(app: Flask) -> None:

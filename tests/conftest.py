@@ -200,3 +200,69 @@ def wait_for_status(client, headers: dict, status: int, seconds: float = 1.0) ->
             return time.monotonic() - started
         time.sleep(0.02)
     raise AssertionError(f"status {status} not seen within {seconds}s")
+
+
+# --- people and sign-in -------------------------------------------------------------------------
+
+TEST_PASSWORD = "correct horse battery"
+_HASH_CACHE: dict[str, str] = {}
+
+
+def password_hash(password: str = TEST_PASSWORD) -> str:
+    """Argon2 is slow by design: hash each test password once per run."""
+    from nexphys.security.passwords import hash_password
+
+    if password not in _HASH_CACHE:
+        _HASH_CACHE[password] = hash_password(password)
+    return _HASH_CACHE[password]
+
+
+def make_user(app, tenant, role_key: str = "member", email: str | None = None, password: str | None = TEST_PASSWORD,
+              status: str = "active", full_name: str | None = None) -> int:
+    """Create a person in `tenant` with a default role; returns the user id."""
+    import sqlalchemy as sa
+
+    from nexphys.extensions import db
+    from nexphys.members.models import User
+    from nexphys.roles.models import Role
+    from nexphys.tenancy.context import tenant_bound
+
+    email = email or f"{role_key}-{uuid.uuid4().hex[:8]}@example.test"
+    with app.app_context(), tenant_bound(tenant):
+        role = db.session.scalar(sa.select(Role).where(Role.key == role_key))
+        user = User(email=email, full_name=full_name or email.split("@")[0].title(), role=role, status=status,
+                    password_hash=password_hash(password) if password else None)
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def login(client, tenant, email: str, password: str = TEST_PASSWORD, remember: bool = False):
+    """Sign in through the real form (CSRF token taken from the page)."""
+    import re
+
+    page = client.get("/login", headers=host(tenant)).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", headers=host(tenant), data=data)
+
+
+def csrf_token_from(client, tenant, path: str) -> str:
+    import re
+
+    page = client.get(path, headers=host(tenant)).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    return match.group(1)
+
+
+def api_token(client, tenant, email: str, password: str = TEST_PASSWORD) -> dict:
+    response = client.post("/api/v1/auth/token", headers=host(tenant), json={"email": email, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def bearer(tenant, token: str) -> dict:
+    return {**host(tenant), "Authorization": f"Bearer {token}"}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
+from nexphys.auth.access import public
 from nexphys.extensions import db
 from nexphys.jobs.queues import QUEUES, get_queue
 from nexphys.kv import get_redis
@@ -63,6 +64,7 @@ def _queues():
 
 
 @bp.get("")
+@public
 def health():
     """Full health report: 200 when every check passes, 503 otherwise."""
     checks = {"database": _timed(_database), "redis": _timed(_redis)}
@@ -78,12 +80,14 @@ def health():
 
 
 @bp.get("/live")
+@public
 def live():
     """The process is up and serving."""
     return jsonify({"status": "alive"})
 
 
 @bp.get("/ready")
+@public
 def ready():
     """The database and Redis answer: ready for traffic."""
     checks = {"database": _timed(_database), "redis": _timed(_redis)}

@@ -36,6 +36,8 @@ def problem(status: int, title: str, detail: str | None = None, type_: str | Non
 
 def _carried_headers(exc: HTTPException) -> dict:
     keep = ("Retry-After", "WWW-Authenticate", "Allow")
+    if exc.code == 401 and wants_json():
+        return {"WWW-Authenticate": 'Bearer realm="nexphys"'}
     return {k: v for k, v in exc.get_headers() if k in keep}
 
 
@@ -45,7 +47,8 @@ def handle_http_error(exc: HTTPException):
     detail = exc.description
     headers = _carried_headers(exc)
     if wants_json():
-        return problem(status, title, detail, getattr(exc, "problem_type", None), headers=headers)
+        return problem(status, title, detail, getattr(exc, "problem_type", None),
+                       errors=getattr(exc, "errors", None), headers=headers)
     from nexphys.tenancy.context import current_tenant
 
     tenant = current_tenant()

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from nexphys.auth.access import public
 from nexphys.platform.views import landing
 from nexphys.studio.views import studio_home
 from nexphys.tenancy.context import current_tenant
@@ -10,6 +11,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
+@public
 def home():
     """Studio home on a tenant host, platform landing on the apex host."""
     return studio_home() if current_tenant() else landing()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nexphys.auth.access import public
 from tests.conftest import host
 
 
@@ -40,6 +41,7 @@ def test_unexpected_errors_are_a_clean_500(app_factory, tenant_a):
     boom = Blueprint("boom", __name__)
 
     @boom.get("/api/v1/boom")
+    @public
     def explode():
         raise RuntimeError("internal detail that must not leak")
 

@@ -1,0 +1,5 @@
+"""The audit log page (owners)."""
+
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__)

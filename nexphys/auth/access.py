@@ -1,0 +1,146 @@
+"""One authorization mechanism for pages and API: every route declares who may call it.
+
+Declare with a decorator on the view:
+    @public                      anyone (the timetable, sign-in pages, health)
+    @signed_in                   any signed-in person of this studio (their profile, sign-out)
+    @requires("members", "read") a permission; "members:read:own" also passes, and the view asks
+                                 `principal.scope("members", "read")` to narrow to own records
+    @platform_admin              a platform administrator, on the apex host
+
+A before_request hook (after tenant resolution) enforces the declaration. A route without one is
+refused (fail closed), and a test walks the URL map so none ships undeclared.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+
+log = logging.getLogger(__name__)
+ACCESS_ATTRIBUTE = "_nexphys_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: str  # "public" | "signed_in" | "permission" | "platform"
+    resource: str | None = None
+    action: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.resource}:{self.action}" if self.kind == "permission" else self.kind
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a studio person (session or token), an API key, or a platform administrator."""
+
+    kind: str  # "user" | "api_key" | "platform_admin"
+    id: int
+    label: str
+    tenant_id: int | None
+    role_level: int = 0
+    role_key: str | None = None
+    permissions: frozenset[str] = field(default_factory=frozenset)
+    token_family: str | None = None
+
+    def scope(self, resource: str, action: str) -> str | None:
+        """"all", "own" or None: how far this principal may perform `action` on `resource`."""
+        if f"{resource}:{action}" in self.permissions:
+            return "all"
+        if f"{resource}:{action}:own" in self.permissions:
+            return "own"
+        return None
+
+    def can(self, resource: str, action: str) -> bool:
+        return self.scope(resource, action) is not None
+
+
+def _declare(access: Access) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        setattr(view, ACCESS_ATTRIBUTE, access)
+        return view
+
+    return decorate
+
+
+def public(view: Callable) -> Callable:
+    return _declare(Access("public"))(view)
+
+
+def signed_in(view: Callable) -> Callable:
+    return _declare(Access("signed_in"))(view)
+
+
+def platform_admin(view: Callable) -> Callable:
+    return _declare(Access("platform"))(view)
+
+
+def requires(resource: str, action: str) -> Callable:
+    return _declare(Access("permission", resource, action))
+
+
+def access_of(app: Flask, endpoint: str) -> Access | None:
+    view = app.view_functions.get(endpoint)
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def current_principal() -> Principal | None:
+    """The authenticated caller of this request, or None (resolved once per request)."""
+    if "_nexphys_principal" not in g:
+        from nexphys.auth.principals import resolve_principal
+
+        g._nexphys_principal = resolve_principal()
+    return g._nexphys_principal
+
+
+def require_principal() -> Principal:
+    principal = current_principal()
+    if principal is None:
+        abort(401)
+    return principal
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _unauthenticated():
+    if is_api_request() or request.accept_mimetypes.best == "application/json":
+        abort(401, description="Sign in or send a valid bearer token or API key.")
+    endpoint = "platform.login" if g.get("tenant_lookup") is not None and g.tenant_lookup.is_apex \
+        else "auth.login"
+    if endpoint not in current_app.view_functions:
+        abort(401)
+    return redirect(url_for(endpoint, next=request.full_path if request.query_string else request.path))
+
+
+def enforce_access():
+    """before_request: apply the endpoint's declaration (after the tenant is bound)."""
+    if request.endpoint is None:
+        return None  # no route: the 404 handler answers
+    access = access_of(current_app, request.endpoint)
+    if access is None:
+        log.error("route %s has no access declaration: refused", request.endpoint)
+        abort(403)
+    if access.kind == "public":
+        return None
+    principal = current_principal()
+    if principal is None:
+        return _unauthenticated()
+    if access.kind == "platform":
+        if principal.kind != "platform_admin":
+            abort(403)
+        return None
+    if principal.kind == "platform_admin":
+        abort(403)  # platform administrators act on the platform, not inside a studio
+    if access.kind == "permission" and not principal.can(access.resource, access.action):
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce_access)
+    app.view_functions["static"] = public(app.view_functions["static"])  # Flask's own static route

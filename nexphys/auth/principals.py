@@ -1,0 +1,115 @@
+"""Who is calling: session cookies (Flask-Login), bearer access tokens, API keys.
+
+A session or token made on one tenant never authenticates on another: session ids and tokens carry
+the tenant id, checked against the tenant this request resolved to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import sqlalchemy as sa
+from flask import abort, current_app, request
+from flask_login import LoginManager, UserMixin, current_user
+from sqlalchemy.orm import selectinload
+
+from nexphys.auth.access import Principal
+from nexphys.extensions import db
+from nexphys.tenancy.context import current_tenant
+
+login_manager = LoginManager()
+login_manager.session_protection = "strong"  # a session moved to another client is dropped
+
+
+class SessionIdentity(UserMixin):
+    """What Flask-Login keeps per request: the session id and the resolved principal."""
+
+    def __init__(self, session_id: str, principal: Principal) -> None:
+        self._session_id = session_id
+        self.principal = principal
+
+    def get_id(self) -> str:
+        return self._session_id
+
+
+def credential_fingerprint(password_hash: str | None) -> str:
+    """Changes when the password changes, so old sessions and remember-cookies stop working."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def user_principal(user, token_family: str | None = None) -> Principal:
+    return Principal(kind="user", id=user.id, label=user.email, tenant_id=current_tenant().id,
+                     role_level=user.role.level, role_key=user.role.key,
+                     permissions=frozenset(user.role.permission_codes), token_family=token_family)
+
+
+def load_active_user(user_id: int):
+    from nexphys.members.models import User, UserStatus
+    from nexphys.roles.models import Role
+
+    user = db.session.scalar(
+        sa.select(User).options(selectinload(User.role).selectinload(Role.permissions)).where(User.id == user_id)
+    )
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    return user
+
+
+def session_id_for_user(user) -> str:
+    return f"u:{current_tenant().id}:{user.id}:{credential_fingerprint(user.password_hash)}"
+
+
+def session_id_for_admin(admin) -> str:
+    return f"p:{admin.id}:{credential_fingerprint(admin.password_hash)}"
+
+
+@login_manager.user_loader
+def load_session(session_id: str) -> SessionIdentity | None:
+    kind, _, rest = session_id.partition(":")
+    tenant = current_tenant()
+    if kind == "u" and tenant is not None:
+        tenant_id, user_id, fingerprint = rest.split(":", 2)
+        if int(tenant_id) != tenant.id:
+            return None  # a session from another studio, replayed here
+        user = load_active_user(int(user_id))
+        if user is None or not hmac.compare_digest(fingerprint, credential_fingerprint(user.password_hash)):
+            return None
+        return SessionIdentity(session_id, user_principal(user))
+    if kind == "p" and tenant is None:
+        from nexphys.platform.models import PlatformAdmin
+
+        admin_id, fingerprint = rest.split(":", 1)
+        admin = db.session.get(PlatformAdmin, int(admin_id))
+        if admin is None or not admin.is_active or not hmac.compare_digest(
+                fingerprint, credential_fingerprint(admin.password_hash)):
+            return None
+        return SessionIdentity(session_id, admin_principal(admin))
+    return None
+
+
+def admin_principal(admin) -> Principal:
+    return Principal(kind="platform_admin", id=admin.id, label=admin.email, tenant_id=None, role_level=99)
+
+
+def bearer_credential() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.headers.get("X-API-Key") or None
+
+
+def resolve_principal() -> Principal | None:
+    """The caller, from a bearer token / API key if one is sent (invalid → 401), else the session."""
+    credential = bearer_credential()
+    if credential:
+        from nexphys.auth.tokens import InvalidToken, principal_for_credential
+
+        try:
+            return principal_for_credential(credential)
+        except InvalidToken as exc:
+            abort(401, description=str(exc))
+    if current_user and current_user.is_authenticated:
+        return current_user.principal
+    return None

@@ -1,0 +1,74 @@
+"""Sending mail: write to the tenant's outbox, then a job delivers it once the transaction commits.
+
+Without SMTP_URL (development) messages are kept in the outbox, where the developer outbox page
+shows them so links can be followed.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import urlparse
+
+import sqlalchemy as sa
+from flask import current_app
+
+from nexphys.extensions import db
+from nexphys.jobs.wrapper import tenant_job
+from nexphys.mail.models import OutboxMessage
+from nexphys.tenancy.context import require_tenant
+from nexphys.tenancy.transactions import after_commit
+
+
+def queue_email(to: str, subject: str, body: str, kind: str = "generic") -> OutboxMessage:
+    """Store a message for delivery; it is sent after the caller's transaction commits. Flushes."""
+    message = OutboxMessage(to_address=to, subject=subject, body_text=body, kind=kind)
+    db.session.add(message)
+    db.session.flush()
+    tenant_id = require_tenant().id
+    after_commit(lambda: deliver_message.delay(message.id, tenant_id=tenant_id))
+    return message
+
+
+def outbox(page: int = 1, per_page: int = 25):
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def _send_smtp(url: str, message: OutboxMessage) -> None:
+    parsed = urlparse(url)
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_FROM"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email.set_content(message.body_text)
+    smtp_class = smtplib.SMTP_SSL if parsed.scheme == "smtps" else smtplib.SMTP
+    with smtp_class(parsed.hostname, parsed.port or (465 if parsed.scheme == "smtps" else 587), timeout=10) as smtp:
+        if parsed.scheme == "smtp+starttls":
+            smtp.starttls()
+        if parsed.username:
+            smtp.login(parsed.username, parsed.password or "")
+        smtp.send_message(email)
+
+
+@tenant_job
+def deliver_message(message_id: int) -> str:
+    """Send one outbox message by SMTP, or keep it in the outbox when no SMTP is configured."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status in ("sent", "kept"):
+        return "nothing to do"
+    url = current_app.config["SMTP_URL"]
+    if not url:
+        message.status = "kept"
+        return "kept in the development outbox"
+    message.attempts += 1
+    try:
+        _send_smtp(url, message)
+    except (OSError, smtplib.SMTPException) as exc:
+        message.status = "failed"
+        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        db.session.commit()
+        raise
+    message.status = "sent"
+    message.sent_at = sa.func.now()
+    return "sent"

@@ -1,0 +1,30 @@
+"""Work that must wait for the request's (or job's) transaction to commit, such as enqueueing jobs
+that read the rows just written. Dropped if the transaction rolls back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from nexphys.extensions import db
+
+_KEY = "nexphys_after_commit"
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    db.session().info.setdefault(_KEY, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop(_KEY, [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, _previous_transaction) -> None:
+    if not session.in_transaction():
+        session.info.pop(_KEY, None)

@@ -1,0 +1,16 @@
+"""Small web-safety helpers shared by views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site relative paths: no scheme, no host, no '//' or backslash tricks."""
+    if not target:
+        return default
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
