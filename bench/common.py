@@ -161,18 +161,29 @@ def create_tenants_parallel(database_url: str, redis_url: str, slugs: Sequence[s
     workers = [ctx.Process(target=_create_worker,
                            args=(database_url, redis_url, list(slugs[i * share:(i + 1) * share]), barrier, results))
                for i in range(processes)]
+    import queue
+    import threading
+
     for worker in workers:
         worker.start()
-    barrier.wait(timeout=120)
+    try:
+        barrier.wait(timeout=120)
+    except threading.BrokenBarrierError:
+        raise RuntimeError("a creating process did not start (see its traceback above)") from None
     started = time.perf_counter()
-    each = []
-    for _ in workers:
-        each.extend(results.get())
+    each: list[float] = []
+    pending = len(workers)
+    while pending:
+        try:
+            each.extend(results.get(timeout=2))
+            pending -= 1
+        except queue.Empty:
+            dead = [w.exitcode for w in workers if w.exitcode]
+            if dead:
+                raise RuntimeError(f"a creating process failed (exit {dead[0]}; its traceback is above)") from None
     wall = time.perf_counter() - started
     for worker in workers:
         worker.join()
-        if worker.exitcode:
-            raise RuntimeError(f"a creating process failed (exit {worker.exitcode})")
     return wall, each
 
 
@@ -285,6 +296,17 @@ def update_section(name: str, body: str, doc: Path = DOC) -> None:
         text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(text)
+
+
+def save_results(name: str, data: dict) -> Path:
+    """Keep a run's raw figures in bench/results/ (git-ignored), to re-read or re-render later."""
+    import json
+
+    folder = ROOT / "bench" / "results"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(data, indent=1, default=str))
+    return path
 
 
 def say(message: str) -> None:

@@ -183,6 +183,8 @@ def render(info: dict, seq: list[list[float]], par: list[float], bd: dict | None
         f"| first tenant of a process (cold) | {ms(median(firsts))} ({', '.join(ms(v) for v in firsts)}) | |",
         f"| p50, tenants {total - sample + 1}–{total} (catalog of {total} schemas) | "
         f"{ms(median(tails))} ({', '.join(ms(v) for v in tails)}) | |",
+        f"| p50 / p95, all {total:,} tenants of a run (less sensitive to bursts of other load) | "
+        f"{ms(median([median(run) for run in seq]))} / {ms(median([percentile(run, 95) for run in seq]))} | |",
         f"| {total:,} tenants, sequential | **{median(totals):.1f} s** "
         f"({', '.join(f'{v:.1f} s' for v in totals)}) = {total / median(totals):.1f} tenants/s | |",
     ]
@@ -250,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"  breakdown: total p50 {ms(median(bd['total']))}, database floor p50 {ms(median(bd['floor']))}")
     common.recreate_database(database_url)  # leave no 1,000-schema database behind
     load = f"load average {load_before} at start, {common.load_average()} at end"
+    common.save_results("w3", {"info": info, "load": load, "sequential": seq, "parallel": par,
+                               "processes": PROCESSES, "breakdown": bd, "total": total, "sample": SAMPLE})
     body = render(info, seq, par, bd, total, SAMPLE, PROCESSES, load)
     print(body)
     if write:

@@ -319,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.close()
     common.recreate_database(database_url)  # leave no 1,000-schema database behind
     load = f"load average {load_before} at start, {common.load_average()} at end"
+    common.save_results("w4", {"info": info, "load": load, "migrations": results, "failure": failure,
+                               "noop": noop, "runs": runs_by_size})
     body = render(info, results, failure, noop, sizes[1], runs_by_size, load)
     print(body)
     if write:

@@ -73,7 +73,10 @@ def app_factory(database_url, redis_url) -> Callable:
 
     def make(**overrides):
         config = {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url, "TESTING": True,
-                  "SECRET_KEY": "test-secret-" + "x" * 32, "MIGRATION_WORKERS": 2, **overrides}
+                  "SECRET_KEY": "test-secret-" + "x" * 32, "MIGRATION_WORKERS": 2,
+                  # Generous sign-in limits by default; the throttling tests build apps with tight ones.
+                  "LOGIN_LIMIT_PER_ACCOUNT": "200 per minute", "LOGIN_LIMIT_PER_IP": "1000 per minute",
+                  **overrides}
         return create_app(config)
 
     return make
