@@ -110,9 +110,11 @@ def register_errors(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from nexphys.jobs import cli as jobs_cli
+    from nexphys.security.cli import keys_cli
     from nexphys.studio.cli import demo_cli
     from nexphys.tenancy.cli import tenants_cli
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(keys_cli)
     jobs_cli.init_app(app)

@@ -230,7 +230,7 @@ def make_user(app, tenant, role_key: str = "member", email: str | None = None, p
     from nexphys.roles.models import Role
     from nexphys.tenancy.context import tenant_bound
 
-    email = email or f"{role_key}-{uuid.uuid4().hex[:8]}@example.test"
+    email = email or f"{role_key}-{uuid.uuid4().hex[:8]}@example.com"
     with app.app_context(), tenant_bound(tenant):
         role = db.session.scalar(sa.select(Role).where(Role.key == role_key))
         user = User(email=email, full_name=full_name or email.split("@")[0].title(), role=role, status=status,
