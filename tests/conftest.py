@@ -35,7 +35,9 @@ def _test_database_url() -> str:
 
 
 def _test_redis_url() -> str:
-    base = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    if os.environ.get("TEST_REDIS_URL"):
+        return os.environ["TEST_REDIS_URL"]  # used as given, database number included
+    base = os.environ.get("REDIS_URL")
     if not base:
         pytest.exit("REDIS_URL is not set: run the suite with `make test`", returncode=2)
     return base.rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}" if base.count("/") >= 3 else f"{base}/{TEST_REDIS_DB}"
