@@ -5,6 +5,7 @@ Declare with a decorator on the view:
     @signed_in                   any signed-in person of this studio (their profile, sign-out)
     @requires("members", "read") a permission; "members:read:own" also passes, and the view asks
                                  `principal.scope("members", "read")` to narrow to own records
+    @requires("members", "read", own=False)  only the full permission passes (e.g. a list of everyone)
     @platform_admin              a platform administrator, on the apex host
 
 A before_request hook (after tenant resolution) enforces the declaration. A route without one is
@@ -28,9 +29,17 @@ class Access:
     kind: str  # "public" | "signed_in" | "permission" | "platform"
     resource: str | None = None
     action: str | None = None
+    own_allowed: bool = True  # whether "resource:action:own" is enough
 
     def describe(self) -> str:
-        return f"{self.resource}:{self.action}" if self.kind == "permission" else self.kind
+        if self.kind != "permission":
+            return self.kind
+        return f"{self.resource}:{self.action}" + ("" if self.own_allowed else " (all records)")
+
+    def grants(self, permissions: frozenset[str] | set[str]) -> bool:
+        """Whether a holder of `permissions` passes this (permission) declaration."""
+        code = f"{self.resource}:{self.action}"
+        return code in permissions or (self.own_allowed and f"{code}:own" in permissions)
 
 
 @dataclass(frozen=True)
@@ -78,8 +87,8 @@ def platform_admin(view: Callable) -> Callable:
     return _declare(Access("platform"))(view)
 
 
-def requires(resource: str, action: str) -> Callable:
-    return _declare(Access("permission", resource, action))
+def requires(resource: str, action: str, own: bool = True) -> Callable:
+    return _declare(Access("permission", resource, action, own_allowed=own))
 
 
 def access_of(app: Flask, endpoint: str) -> Access | None:
@@ -130,15 +139,23 @@ def enforce_access():
     principal = current_principal()
     if principal is None:
         return _unauthenticated()
-    if access.kind == "platform":
-        if principal.kind != "platform_admin":
-            abort(403)
-        return None
-    if principal.kind == "platform_admin":
-        abort(403)  # platform administrators act on the platform, not inside a studio
-    if access.kind == "permission" and not principal.can(access.resource, access.action):
+    # (platform administrators act on the platform, never inside a studio)
+    if not allows(access, principal):
         abort(403)
     return None
+
+
+def allows(access: Access, principal: Principal | None) -> bool:
+    """Whether `principal` passes `access` (the one rule used by enforcement and navigation)."""
+    if access.kind == "public":
+        return True
+    if principal is None:
+        return False
+    if access.kind == "platform":
+        return principal.kind == "platform_admin"
+    if principal.kind == "platform_admin":
+        return False
+    return access.kind == "signed_in" or access.grants(principal.permissions)
 
 
 def init_app(app: Flask) -> None:

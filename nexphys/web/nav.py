@@ -6,16 +6,16 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app, url_for
 
-from nexphys.auth.access import current_principal
+from nexphys.auth.access import access_of, allows, current_principal
 from nexphys.tenancy.context import current_tenant
 
-# (endpoint, label, permission "resource:action" or None for any signed-in studio person)
+# (endpoint, label): shown when the viewer passes the endpoint's own access declaration
 STUDIO_LINKS = [
-    ("members.index", "Members", "members:read"),
-    ("roles.index", "Roles", "roles:read"),
-    ("audit.index", "Audit log", "audit:read"),
-    ("api_keys.index", "API keys", "api_keys:read"),
-    ("members.profile", "My profile", None),
+    ("members.index", "Members"),
+    ("roles.index", "Roles"),
+    ("audit.index", "Audit log"),
+    ("api_keys.index", "API keys"),
+    ("members.profile", "My profile"),
 ]
 PLATFORM_LINKS = [("platform.index", "Tenants")]
 
@@ -27,8 +27,9 @@ class Viewer:
     links: list[dict] = field(default_factory=list)
 
 
-def _link(endpoint: str, label: str) -> dict | None:
-    if endpoint not in current_app.view_functions:
+def _link(endpoint: str, label: str, principal) -> dict | None:
+    access = access_of(current_app, endpoint)
+    if access is None or not allows(access, principal):
         return None
     return {"url": url_for(endpoint), "label": label}
 
@@ -48,11 +49,10 @@ def viewer_context() -> dict:
         login = url_for(endpoint) if endpoint in current_app.view_functions else None
         return {"viewer": None, "viewer_login_url": login}
     if principal.kind == "platform_admin":
-        links = [_link(e, label) for e, label in PLATFORM_LINKS]
+        links = [_link(e, label, principal) for e, label in PLATFORM_LINKS]
         logout = "platform.logout"
     else:
-        links = [_link(e, label) for e, label, perm in STUDIO_LINKS
-                 if perm is None or principal.can(*perm.split(":"))]
+        links = [_link(e, label, principal) for e, label in STUDIO_LINKS]
         logout = "auth.logout"
     if logout not in current_app.view_functions:
         return {"viewer": None}

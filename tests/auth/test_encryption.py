@@ -42,7 +42,8 @@ def test_sensitive_columns_are_unreadable_in_the_raw_table(app, raw_engine, tena
         assert SECRET_PHONE not in repr(user)
 
 
-def test_a_ciphertext_copied_into_another_tenant_does_not_decrypt(app, raw_engine, tenant_a, tenant_b):
+def test_a_ciphertext_copied_into_another_tenant_does_not_decrypt(app, raw_engine, tenant_a, make_tenant):
+    tenant_b = make_tenant()  # its own tenant: the planted value must not disturb other tests
     source = make_user(app, tenant_a, "member", "copy-source@example.com")
     _set_profile(app, tenant_a, source)
     target = make_user(app, tenant_b, "member", "copy-target@example.com")

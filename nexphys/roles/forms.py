@@ -1,0 +1,35 @@
+"""Role and API-key forms (Flask-WTF: CSRF on every form). The services own the rules; these parse."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+
+from nexphys.roles.models import RoleLevel
+
+
+def level_choices(levels: list[int]) -> list[tuple[int, str]]:
+    return [(level, f"{level} · {RoleLevel.NAMES[level]}") for level in levels]
+
+
+class PermissionsField(SelectMultipleField):
+    """Ticked permission codes; any code is accepted here (the service checks the catalogue)."""
+
+    def pre_validate(self, form) -> None:
+        return None
+
+
+class RoleForm(FlaskForm):
+    name = StringField("Name")
+    level = SelectField("Level", coerce=int, validate_choice=False)
+    description = StringField("Description (optional)")
+    permissions = PermissionsField("Permissions", choices=[])
+    submit = SubmitField("Save role")
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Name")
+    permissions = PermissionsField("Permissions", choices=[])
+    submit = SubmitField("Create key")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only its CSRF token (delete and revoke buttons)."""
