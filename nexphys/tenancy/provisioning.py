@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateSchema, DropSchema
+from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable, DropSchema
 
+from nexphys.db import UNBOUND_TENANT_SCHEMA
 from nexphys.tenancy.binding import schema_transaction, table_exists
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.migrations import VERSION_TABLE, lock_tenant, record_ledger, stamp_head
@@ -71,10 +72,32 @@ def step_create_schema(conn: Connection, tenant: TenantRow) -> None:
     conn.execute(CreateSchema(tenant.schema_name))
 
 
-def step_build_tables(conn: Connection, tenant: TenantRow) -> None:
-    from nexphys.models import TENANT_METADATA
+_ddl_scripts: dict[str, sa.DDL] = {}
 
-    TENANT_METADATA.create_all(conn, checkfirst=False)
+
+def tenant_ddl_script(dialect: Dialect) -> sa.DDL:
+    """Every CREATE TABLE and CREATE INDEX of the tenant models, compiled once per process.
+
+    The statements name the placeholder schema as SQLAlchemy's schema-translate token; executing the
+    script on a connection whose schema_translate_map names the tenant's schema renders (and quotes)
+    it, as for any other statement. One round trip instead of one per table and index.
+    """
+    script = _ddl_scripts.get(dialect.name)
+    if script is None:
+        from nexphys.models import TENANT_METADATA
+
+        statements = []
+        for table in TENANT_METADATA.sorted_tables:
+            statements.append(CreateTable(table))
+            statements.extend(CreateIndex(index) for index in sorted(table.indexes, key=lambda i: i.name))
+        translate = {UNBOUND_TENANT_SCHEMA: UNBOUND_TENANT_SCHEMA}
+        compiled = [str(ddl.compile(dialect=dialect, schema_translate_map=translate)) for ddl in statements]
+        script = _ddl_scripts[dialect.name] = sa.DDL(";\n".join(compiled).replace("%", "%%"))
+    return script
+
+
+def step_build_tables(conn: Connection, tenant: TenantRow) -> None:
+    conn.execute(tenant_ddl_script(conn.dialect))
     stamp_head(conn, tenant.schema_name)
 
 

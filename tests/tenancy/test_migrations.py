@@ -154,3 +154,19 @@ def test_building_from_models_equals_replaying_every_migration(app, raw_engine):
     finally:
         with raw_engine.begin() as conn:
             conn.execute(DropSchema(schema, cascade=True, if_exists=True))
+
+
+def test_a_provisioned_schema_equals_the_models(app, raw_engine, make_tenant):
+    """Provisioning runs a precompiled DDL script; the schema it makes must be exactly the models'."""
+    from nexphys.tenancy.autogen import metadata_in_schema
+
+    tenant = make_tenant()
+    with raw_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "include_schemas": True, "compare_type": True,
+            "include_name": lambda name, type_, _p: (
+                name == tenant.schema_name if type_ == "schema"
+                else not (type_ == "table" and name == "alembic_version")),
+        })
+        assert compare_metadata(context, metadata_in_schema(tenant.schema_name)) == []
+        assert migrations.current_revision(conn, tenant.schema_name) == migrations.head_revision()
