@@ -110,6 +110,7 @@ def register_errors(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from nexphys.jobs import cli as jobs_cli
+    from nexphys.platform.cli import platform_cli
     from nexphys.security.cli import keys_cli
     from nexphys.studio.cli import demo_cli
     from nexphys.tenancy.cli import tenants_cli
@@ -117,4 +118,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(platform_cli)
     jobs_cli.init_app(app)

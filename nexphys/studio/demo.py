@@ -1,7 +1,8 @@
 """Demo studios for development (`flask demo seed`, run by `make run`): never in production.
 
 gym-abc is a strength-and-conditioning gym, studio-xyz a yoga studio. People have predictable
-emails: owner@, manager@, coach@ and member1@ … member20@<slug>.example.
+emails: owner@, manager@, coach@ and member1@ … member20@<slug>.example, all with the password
+DEMO_PASSWORD, as has the platform administrator DEMO_ADMIN_EMAIL.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from nexphys.members.models import User
 from nexphys.roles.models import Role
 
 MEMBER_COUNT = 20
+DEMO_PASSWORD = "nexphys-demo"
+DEMO_ADMIN_EMAIL = "admin@nexphys.example"
+DEMO_ADMIN_NAME = "Platform Admin"
 
 
 @dataclass(frozen=True)
@@ -87,14 +91,16 @@ def week_start(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def seed_demo_people(studio: DemoStudio) -> dict[str, User]:
+def seed_demo_people(studio: DemoStudio, password_hash: str | None = None) -> dict[str, User]:
     roles = {r.key: r for r in db.session.scalars(sa.select(Role))}
     people = {}
     for local, full_name, role_key in studio.staff:
-        people[local] = User(email=f"{local}@{studio.slug}.example", full_name=full_name, role=roles[role_key])
+        people[local] = User(email=f"{local}@{studio.slug}.example", full_name=full_name, role=roles[role_key],
+                             password_hash=password_hash)
     for n in range(1, MEMBER_COUNT + 1):
         name = f"{FIRST_NAMES[n - 1]} {LAST_NAMES[(n * 7) % len(LAST_NAMES)]}"
-        people[f"member{n}"] = User(email=f"member{n}@{studio.slug}.example", full_name=name, role=roles["member"])
+        people[f"member{n}"] = User(email=f"member{n}@{studio.slug}.example", full_name=name, role=roles["member"],
+                                    password_hash=password_hash)
     db.session.add_all(people.values())
     db.session.flush()
     return people
@@ -147,14 +153,27 @@ def _week_has_sessions(studio: DemoStudio, monday: date) -> bool:
     ) > 0
 
 
-def seed_demo_studio(studio: DemoStudio, today: date) -> int:
-    """Seed the bound tenant: demo people once, and this week's and next week's classes when missing.
+def give_demo_passwords(studio: DemoStudio, password_hash: str) -> int:
+    """Demo people of the bound tenant who have no password get the demo one; returns how many."""
+    people = db.session.scalars(sa.select(User).where(
+        User.password_hash.is_(None), sa.func.lower(User.email).like(f"%@{studio.slug}.example"))).all()
+    for person in people:
+        person.password_hash = password_hash
+    db.session.flush()
+    return len(people)
+
+
+def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None = None) -> int:
+    """Seed the bound tenant: demo people once (with `password_hash`, also given to demo people without a
+    password), and this week's and next week's classes when missing.
 
     Returns the number of sessions added (0 when everything was there already).
     """
     people = {u.email.split("@")[0]: u for u in db.session.scalars(sa.select(User))}
     if not people:
-        people = seed_demo_people(studio)
+        people = seed_demo_people(studio, password_hash)
+    elif password_hash:
+        give_demo_passwords(studio, password_hash)
     added = 0
     for monday in (week_start(today), week_start(today) + timedelta(days=7)):
         if not _week_has_sessions(studio, monday):
