@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 WITH_SERVICES := $(BIN)/python -m nexphys.devservers run --
 export FLASK_APP := wsgi.py
 PORT ?= 5000
+export NEXPHYS_PUBLIC_PORT := $(PORT)
 
 .PHONY: run test stop setup lint bench flask clean help
 

@@ -55,6 +55,8 @@ class Config:
     SECRET_KEY: str = ""
     NEXPHYS_BASE_DOMAIN: str = "localhost"
     PORT: int = 5000
+    # The port in links that jobs and the CLI write (emails): the web port, whatever port a worker has.
+    PUBLIC_PORT: int = 5000
     NEXPHYS_ENV: str = "development"
     TESTING: bool = False
     # One pool per process for every tenant: its size bounds PostgreSQL connections, not the tenant count.
@@ -86,6 +88,7 @@ class Config:
             SECRET_KEY=secret,
             NEXPHYS_BASE_DOMAIN=os.environ.get("NEXPHYS_BASE_DOMAIN", "localhost").lower().strip("."),
             PORT=_int("PORT", 5000),
+            PUBLIC_PORT=_int("NEXPHYS_PUBLIC_PORT", _int("PORT", 5000)),
             NEXPHYS_ENV=env,
             DB_POOL_SIZE=_int("DB_POOL_SIZE", 5),
             DB_MAX_OVERFLOW=_int("DB_MAX_OVERFLOW", 5),

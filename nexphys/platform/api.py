@@ -44,7 +44,7 @@ def create_tenant():
     if errors:
         raise ValidationFailed({("plan" if k == "plan_code" else k): v for k, v in errors.items()})
     try:
-        tenant = services.create_tenant(**fields)
+        tenant = services.create_tenant(**fields, base_url=services.studio_base_url_for_request(fields["slug"]))
         db.session.commit()
     except TenantExists as exc:
         db.session.rollback()

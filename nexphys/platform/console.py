@@ -34,16 +34,8 @@ def _page(template: str, **context):
     return render_template(template, tenant=None, **context)
 
 
-def _request_port() -> str:
-    """The port this request came in on ("" for the scheme's default), so studio links match it."""
-    host = request.host
-    if host.endswith("]") or ":" not in host:
-        return ""
-    return host.rsplit(":", 1)[1]
-
-
 def _studio_url(tenant: Tenant) -> str:
-    return services.studio_url_of(tenant, request.scheme, _request_port())
+    return services.studio_url_of(tenant, request.scheme, services.request_port())
 
 
 def _back(default_endpoint: str = "platform.index", **values) -> str:
@@ -150,9 +142,7 @@ def _plan_label(plan) -> str:
 
 
 def _base_url_for(slug: str) -> str:
-    from nexphys.tenancy.owner import studio_url
-
-    return studio_url(slug, None, request.scheme, _request_port())
+    return services.studio_base_url_for_request(slug)
 
 
 @bp.get("/tenants/<int:tenant_id>")

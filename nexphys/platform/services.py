@@ -204,3 +204,22 @@ def tenant_json(tenant: Tenant) -> dict:
         "domains": [{"host": host_of(d), "kind": d.kind, "primary": d.is_primary} for d in tenant.domains],
         "created_at": _iso(tenant.created_at), "activated_at": _iso(tenant.activated_at),
     }
+
+
+def request_port() -> str:
+    """The port the current request came in on ("" for the scheme's default), so studio links match it."""
+    from flask import request
+
+    host = request.host
+    if host.endswith("]") or ":" not in host:
+        return ""
+    return host.rsplit(":", 1)[1]
+
+
+def studio_base_url_for_request(slug: str) -> str:
+    """The studio's address as seen from the current (apex) request: same scheme and port."""
+    from flask import request
+
+    from nexphys.tenancy.owner import studio_url
+
+    return studio_url(slug, None, request.scheme, request_port())

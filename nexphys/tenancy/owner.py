@@ -32,7 +32,7 @@ def studio_url(slug: str, custom_domain: str | None = None, scheme: str | None =
     config = current_app.config
     scheme = scheme or config["PREFERRED_URL_SCHEME"]
     if port is None and config["NEXPHYS_ENV"] != "production":
-        port = config["PORT"]
+        port = config["PUBLIC_PORT"]
     if str(port) in ("", "80" if scheme == "http" else "443"):
         port = None
     host = custom_domain or f"{slug}.{config['NEXPHYS_BASE_DOMAIN']}"

@@ -40,6 +40,20 @@ def test_create_returns_202_with_location_and_ends_active_with_an_owner(app, cli
         drop_tenant(app, slug)
 
 
+def test_the_invitation_link_uses_the_address_the_api_was_called_on(app, client, auth):
+    slug = unique_slug("api")
+    response = client.post("/api/v1/platform/tenants", headers={**auth, "Host": "localhost:8123"}, json=_body(slug))
+    try:
+        assert response.status_code == 202
+        run_jobs(app)
+        from tests.conftest import tenant_info
+
+        [(_to, _subject, text)] = invitation_messages(app, tenant_info(app, response.get_json()["id"]))
+        assert f"http://{slug}.localhost:8123/password/reset/" in text
+    finally:
+        drop_tenant(app, slug)
+
+
 def test_a_duplicate_is_409(client, auth, tenant_a):
     response = client.post("/api/v1/platform/tenants", headers=auth, json=_body(tenant_a.slug))
     assert response.status_code == 409
