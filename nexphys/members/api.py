@@ -14,7 +14,7 @@ from nexphys.auth.access import Principal, require_principal, requires
 from nexphys.extensions import db
 from nexphys.members import services
 from nexphys.members.models import User, UserStatus
-from nexphys.web.api import ValidationFailed, json_body, page_args, page_json, require_fields
+from nexphys.web.api import ValidationFailed, created, json_body, page_args, page_json, require_fields
 from nexphys.web.errors import handle_http_error
 
 bp = Blueprint("members_api", __name__, url_prefix="/api/v1")
@@ -103,10 +103,7 @@ def create_member():
         raise ValidationFailed(errors)
     user = services.invite_member(email, full_name, role_key, invited_by=principal)
     db.session.commit()
-    response = jsonify(member_json(user, principal))
-    response.status_code = 201
-    response.headers["Location"] = url_for("members_api.get_member", id=user.id)
-    return response
+    return created(member_json(user, principal), url_for("members_api.get_member", id=user.id))
 
 
 @bp.get("/members/<int:id>")

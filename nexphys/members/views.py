@@ -73,6 +73,12 @@ def _detail(user: User, principal: Principal, role_form: RoleForm | None = None)
                  is_staff=principal.scope("members", "read") == "all")
 
 
+def _refused(exc: Exception, user, principal):
+    """The detail page again with the reason: 409 for the last owner, 403 for anything else refused."""
+    flash(str(exc), "error")
+    return _detail(user, principal), 409 if isinstance(exc, services.LastOwner) else 403
+
+
 @bp.get("/members")
 @requires("members", "read", own=False)
 def index():
@@ -139,12 +145,8 @@ def change_role(member_id: int):
         return _detail(user, principal, role_form=form), 422
     try:
         changed = services.change_role(user, role, principal)
-    except services.NotAllowed as exc:
-        flash(str(exc), "error")
-        return _detail(user, principal), 403
-    except services.LastOwner as exc:
-        flash(str(exc), "error")
-        return _detail(user, principal), 409
+    except (services.NotAllowed, services.LastOwner) as exc:
+        return _refused(exc, user, principal)
     db.session.commit()
     flash(f"{user.full_name} is now {user.role.name}." if changed else f"{user.full_name} already has that role.",
           "success" if changed else "info")
@@ -170,12 +172,8 @@ def deactivate(member_id: int):
         return _page("members/deactivate.html", user=user, form=form), 422
     try:
         services.deactivate_member(user, principal)
-    except services.NotAllowed as exc:
-        flash(str(exc), "error")
-        return _detail(user, principal), 403
-    except services.LastOwner as exc:
-        flash(str(exc), "error")
-        return _detail(user, principal), 409
+    except (services.NotAllowed, services.LastOwner) as exc:
+        return _refused(exc, user, principal)
     db.session.commit()
     flash(f"{user.full_name} is deactivated.", "success")
     return redirect(url_for("members.detail", member_id=user.id))

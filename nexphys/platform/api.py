@@ -10,7 +10,7 @@ from nexphys.extensions import db
 from nexphys.platform import services
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.services import DEFAULT_PLAN, TenantError, TenantExists, TenantMissing
-from nexphys.web.api import ValidationFailed, json_body, page_args, page_json, require_fields
+from nexphys.web.api import ValidationFailed, created, json_body, page_args, page_json, require_fields
 
 bp = Blueprint("platform_api", __name__, url_prefix="/api/v1/platform")
 
@@ -52,10 +52,7 @@ def create_tenant():
     except TenantError as exc:
         db.session.rollback()
         raise ValidationFailed({"slug": [str(exc)]}) from exc
-    response = jsonify(services.tenant_json(tenant))
-    response.status_code = 202
-    response.headers["Location"] = url_for("platform_api.get_tenant", tenant_id=tenant.id)
-    return response
+    return created(services.tenant_json(tenant), url_for("platform_api.get_tenant", tenant_id=tenant.id), 202)
 
 
 @bp.get("/tenants")

@@ -9,7 +9,7 @@ from nexphys.auth.access import require_principal, requires
 from nexphys.extensions import db
 from nexphys.roles import services
 from nexphys.roles.models import Permission, Role
-from nexphys.web.api import ValidationFailed, json_body
+from nexphys.web.api import ValidationFailed, created, json_body
 from nexphys.web.errors import handle_http_error
 
 bp = Blueprint("roles_api", __name__, url_prefix="/api/v1")
@@ -66,10 +66,7 @@ def create_role():
     role = services.create_role(data["name"], data["level"], data.get("permissions", []), require_principal(),
                                 key=data.get("key"), description=data.get("description"))
     db.session.commit()
-    response = jsonify(role_json(role, 0))
-    response.status_code = 201
-    response.headers["Location"] = url_for("roles_api.get_role", role_id=role.id)
-    return response
+    return created(role_json(role, 0), url_for("roles_api.get_role", role_id=role.id))
 
 
 @bp.get("/roles/<int:role_id>")

@@ -26,10 +26,13 @@ def _fail(message: str) -> None:
 @click.option("--plan", default=services.DEFAULT_PLAN, show_default=True)
 @click.option("--time-zone", default="UTC", show_default=True)
 @click.option("--domain", "domains", multiple=True, help="A custom domain (repeatable; the first is primary).")
+@click.option("--owner-email", help="Create the owner account and email them a set-password link.")
+@click.option("--owner-name", help="The owner's full name.")
 @click.option("--now", is_flag=True, help="Provision inline instead of enqueueing the job.")
-def create(slug, name, plan, time_zone, domains, now):
+def create(slug, name, plan, time_zone, domains, owner_email, owner_name, now):
     """Register a tenant and provision it (by the background job, or inline with --now)."""
     from nexphys.tenancy.jobs import enqueue_provisioning
+    from nexphys.tenancy.owner import enqueue_provisioning_with_owner, invite_owner
 
     try:
         tenant = services.register_tenant(slug, name, plan, time_zone, tuple(domains))
@@ -41,9 +44,13 @@ def create(slug, name, plan, time_zone, domains, now):
             seconds = services.provision_tenant_now(tenant.id)
         except Exception as exc:  # noqa: BLE001 - reported; the tenant is marked failed
             _fail(f"provisioning failed: {exc}")
+        if owner_email:
+            invite_owner(tenant.id, owner_email, owner_name)
+            click.echo(f"{slug}: owner {owner_email} invited (set-password link in the studio's mail)")
         click.echo(f"{slug}: active ({seconds * 1000:.0f} ms)")
     else:
-        job = enqueue_provisioning(tenant.id)
+        job = (enqueue_provisioning_with_owner(tenant.id, owner_email, owner_name) if owner_email
+               else enqueue_provisioning(tenant.id))
         click.echo(f"{slug}: provisioning (job {job.id})")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
 
@@ -51,3 +51,11 @@ def page_args(default_per_page: int = 25, max_per_page: int = 100) -> tuple[int,
 def page_json(pagination, items: list) -> dict:
     return {"items": items, "page": pagination.page, "per_page": pagination.per_page, "total": pagination.total,
             "pages": pagination.pages}
+
+
+def created(body: dict, location: str, status: int = 201) -> Response:
+    """201 Created (or 202 Accepted) with the new resource's JSON and its Location."""
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Location"] = location
+    return response

@@ -65,3 +65,29 @@ def test_failed_tenant_can_be_reprovisioned(app, client, make_tenant):
     assert result.exit_code == 0 and "active" in result.output
     wait_for_status(client, host(tenant), 200)
     drop_tenant(app, tenant.slug)
+
+
+def test_create_with_an_owner_invites_them(app):
+    import sqlalchemy as sa
+
+    from nexphys.extensions import db
+    from nexphys.mail.models import OutboxMessage
+    from nexphys.members.models import User
+    from nexphys.tenancy.context import tenant_bound
+    from tests.conftest import tenant_info
+
+    slug = unique_slug("cli")
+    result = _cli(app, "tenants", "create", slug, "--name", "Owned Gym", "--owner-email", "boss@owned.example.com",
+                  "--owner-name", "Big Boss", "--now")
+    assert result.exit_code == 0, result.output
+    assert "owner boss@owned.example.com invited" in result.output
+    with app.app_context():
+        from nexphys.tenancy.services import get_tenant
+
+        tenant = tenant_info(app, get_tenant(slug).id)
+    with app.app_context(), tenant_bound(tenant):
+        owner = db.session.scalar(sa.select(User).where(User.email == "boss@owned.example.com"))
+        assert owner.role.key == "owner" and owner.status == "invited"
+        mail = db.session.scalar(sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == "invitation"))
+        assert "/password/reset/" in mail
+    drop_tenant(app, slug)
