@@ -67,6 +67,13 @@ def session_id_for_admin(admin) -> str:
 
 @login_manager.user_loader
 def load_session(session_id: str) -> SessionIdentity | None:
+    try:
+        return _load_session(session_id)
+    except ValueError:  # a malformed id (e.g. from an older release): treat as signed out
+        return None
+
+
+def _load_session(session_id: str) -> SessionIdentity | None:
     kind, _, rest = session_id.partition(":")
     tenant = current_tenant()
     if kind == "u" and tenant is not None:

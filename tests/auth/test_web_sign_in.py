@@ -163,3 +163,11 @@ def test_the_outbox_page_shows_mail_in_development(app, client, tenant_a):
     response = client.get("/dev/outbox", headers=host(tenant_a))
     assert response.status_code == 200
     assert "Development outbox" in response.get_data(as_text=True)
+
+
+def test_a_malformed_session_id_is_just_signed_out(app, tenant_a):
+    client = app.test_client()
+    with client.session_transaction(base_url=f"http://{tenant_a.slug}.localhost") as session:
+        session["_user_id"] = "u:not-a-number"
+    assert _me(client, tenant_a).status_code == 401
+    assert client.get("/", headers=host(tenant_a)).status_code == 200
