@@ -267,6 +267,50 @@ def machine_info(database_url: str | None = None) -> dict:
     }
 
 
+# What W3 and W4 measure: the tenant schema (models, migrations, seed data) and the tenancy code.
+MEASURED_PATHS = ("migrations", "nexphys/tenancy", "nexphys/db.py", "nexphys/models.py", "nexphys/*/models.py",
+                  "nexphys/studio/seed.py", "nexphys/roles/catalog.py")
+
+
+def code_fingerprint() -> str:
+    """The content of MEASURED_PATHS as they stand (committed or not): other sessions edit the tree
+    while benchmarks run, and a run whose measured code changed midway must say so."""
+    import hashlib
+
+    tree = _git("ls-files", "-s", "--", *MEASURED_PATHS)
+    diff = _git("diff", "HEAD", "--", *MEASURED_PATHS)
+    untracked = _git("ls-files", "--others", "--exclude-standard", "--", *MEASURED_PATHS)
+    return hashlib.sha1("\0".join((tree, diff, untracked)).encode()).hexdigest()
+
+
+def code_changed_note(fingerprint_at_start: str) -> str:
+    if code_fingerprint() == fingerprint_at_start:
+        return ""
+    return ("**Warning: the tenancy code or the tenant schema changed while this ran** (other sessions edit "
+            f"the tree; watched: {', '.join(MEASURED_PATHS)}): the figures may mix two versions; run it again.")
+
+
+def tenant_schema_objects(database_url: str, schema: str) -> dict[str, int]:
+    """Count what a tenant schema is made of (tables, indexes, sequences, foreign keys)."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    u = make_url(database_url)
+    conn = psycopg2.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT c.relkind, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = %s GROUP BY 1", (schema,))
+            kinds = dict(cur.fetchall())
+            cur.execute("SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+                        "WHERE n.nspname = %s AND c.contype = 'f'", (schema,))
+            fks = cur.fetchone()[0]
+    finally:
+        conn.close()
+    return {"tables": kinds.get("r", 0), "indexes": kinds.get("i", 0), "sequences": kinds.get("S", 0),
+            "foreign keys": fks}
+
+
 def load_average() -> str:
     """The 1-minute load average: other work on a shared machine shows up in the figures."""
     try:

@@ -223,14 +223,15 @@ def _fmt_runs(values: list[float], unit: str = "s") -> str:
 
 
 def render(info: dict, sizes: dict[int, dict[int, list[float]]], failure: dict, noop: dict[str, list[float]],
-           noop_count: int, runs: dict[int, int], load: str) -> str:
+           noop_count: int, runs: dict[int, int], load: str, old_head: str, notes: list[str]) -> str:
     lines = [
         "## W4 migration across tenants",
         "",
         f"_{common.machine_line(info)} · {load}_",
         "",
         "One new tenant migration (`op.add_column(\"class_sessions\", sa.Column(\"bench_note\", sa.Text(), "
-        "nullable=True))`, written into a temporary copy of migrations/tenant) applied with "
+        f"nullable=True))`, written into a temporary copy of migrations/tenant on top of the head `{old_head}`) "
+        "applied with "
         "`migrate_tenants(engine, url, workers=N)`, as `flask tenants migrate --workers N` does: the ledger "
         "query, then per tenant one transaction (advisory lock, Alembic upgrade, ledger row). Before each run "
         "every schema is put back to the previous head. Time is wall time of the whole call, process pool "
@@ -281,6 +282,8 @@ def render(info: dict, sizes: dict[int, dict[int, list[float]]], failure: dict, 
             f"| `--verify`: reads every schema's alembic_version | **{median(noop['verify']):.2f} s** "
             f"({_fmt_runs(noop['verify'])}) | |",
         ]
+    if notes:
+        lines += ["", *notes]
     return "\n".join(lines)
 
 
@@ -299,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     database_url, redis_url = common.service_urls()
     info = common.machine_info(database_url)
     load_before = common.load_average()
+    fingerprint = common.code_fingerprint()
     say(f"W4 migration: {sizes[0]} then {sizes[1]} tenants on {database_url.rsplit('@', 1)[-1]}")
     bench = Bench(database_url, redis_url)
     results: dict[int, dict[int, list[float]]] = {}
@@ -306,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  creating {sizes[0]} tenants")
         bench.add_tenants(sizes[0])
         with bench_migration_tree() as (old_head, new_head):
+            first_head = old_head
             results[sizes[0]] = timed_migrations(bench, old_head, new_head, runs_by_size[sizes[0]])
             failure = failure_case(bench, old_head, new_head)
             failure["count"] = bench.count
@@ -319,14 +324,16 @@ def main(argv: list[str] | None = None) -> int:
         bench.close()
     common.recreate_database(database_url)  # leave no 1,000-schema database behind
     load = f"load average {load_before} at start, {common.load_average()} at end"
-    common.save_results("w4", {"info": info, "load": load, "migrations": results, "failure": failure,
-                               "noop": noop, "runs": runs_by_size})
-    body = render(info, results, failure, noop, sizes[1], runs_by_size, load)
+    if write:
+        common.save_results("w4", {"info": info, "load": load, "migrations": results, "failure": failure,
+                                   "noop": noop, "runs": runs_by_size})
+    notes = [note] if (note := common.code_changed_note(fingerprint)) else []
+    body = render(info, results, failure, noop, sizes[1], runs_by_size, load, first_head, notes)
     print(body)
     if write:
         common.update_section("w4", body)
         say(f"wrote the W4 section of {common.DOC.relative_to(common.ROOT)}")
-    return 0
+    return 1 if notes else 0
 
 
 if __name__ == "__main__":
