@@ -1,9 +1,13 @@
-"""What every new studio starts with: the permission catalogue, default roles and settings."""
+"""What every new studio starts with: the permission catalogue, default roles and settings.
+
+Runs inside provisioning for every new tenant, so it is written for speed: each insert is a cached
+executemany statement, and the grants are one INSERT … SELECT over two arrays (no catalogue round trip).
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from nexphys.roles.catalog import DEFAULT_ROLES, PERMISSIONS
@@ -17,27 +21,27 @@ DEFAULT_SETTINGS = {
     "timetable_requires_sign_in": False,
 }
 
+_PERMISSION_ROWS = [{"resource": r, "action": a, "condition": c, "description": d} for r, a, c, d in PERMISSIONS]
+_ROLE_ROWS = [{"key": key, "name": name, "level": level, "description": text, "is_system": True}
+              for key, name, level, text, _codes in DEFAULT_ROLES]
+_GRANTS = {"role_keys": [key for key, *_rest, codes in DEFAULT_ROLES for _ in codes],
+           "codes": [code for *_rest, codes in DEFAULT_ROLES for code in codes]}
+
+
+def _grants_statement():
+    grants = sa.func.unnest(sa.bindparam("role_keys", type_=ARRAY(sa.Text)),
+                            sa.bindparam("codes", type_=ARRAY(sa.Text))).table_valued("role_key", "code").render_derived(name="g")
+    code = Permission.resource + ":" + Permission.action + sa.func.coalesce(":" + Permission.condition, "")
+    pairs = (sa.select(Role.id, Permission.id).select_from(grants)
+             .join(Role, Role.key == grants.c.role_key).join(Permission, code == grants.c.code))
+    return insert(role_permissions).from_select(["role_id", "permission_id"], pairs).on_conflict_do_nothing()
+
 
 def seed_defaults(session: Session, time_zone: str = "UTC") -> None:
     """Insert the catalogue, default roles with their grants, and settings (idempotent)."""
-    session.execute(
-        insert(Permission).values([
-            {"resource": r, "action": a, "condition": c, "description": d} for r, a, c, d in PERMISSIONS
-        ]).on_conflict_do_nothing()
-    )
-    session.execute(
-        insert(Role).values([
-            {"key": key, "name": name, "level": level, "description": text, "is_system": True}
-            for key, name, level, text, _codes in DEFAULT_ROLES
-        ]).on_conflict_do_nothing(index_elements=["key"])
-    )
-    permission_ids = {p.code: p.id for p in session.scalars(sa.select(Permission))}
-    role_ids = dict(session.execute(sa.select(Role.key, Role.id)).all())
-    grants = [{"role_id": role_ids[key], "permission_id": permission_ids[code]}
-              for key, _name, _level, _text, codes in DEFAULT_ROLES for code in codes]
-    session.execute(insert(role_permissions).values(grants).on_conflict_do_nothing())
+    session.execute(insert(Permission).on_conflict_do_nothing(), _PERMISSION_ROWS)
+    session.execute(insert(Role).on_conflict_do_nothing(index_elements=["key"]), _ROLE_ROWS)
+    session.execute(_grants_statement(), _GRANTS)
     settings = {**DEFAULT_SETTINGS, "time_zone": time_zone}
-    session.execute(
-        insert(StudioSetting).values([{"key": k, "value": v} for k, v in settings.items()])
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
+    session.execute(insert(StudioSetting).on_conflict_do_nothing(index_elements=["key"]),
+                    [{"key": k, "value": v} for k, v in settings.items()])

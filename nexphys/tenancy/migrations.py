@@ -113,8 +113,11 @@ def migrate_one(tenant_id: int, schema: str, engine: Engine | None = None) -> tu
         return tenant_id, revision, None
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and reported, the run goes on
         error = f"{type(exc).__name__}: {exc}".strip()[:2000]
-        with engine.begin() as conn:
-            record_ledger(conn, tenant_id, None, error)
+        try:
+            with engine.begin() as conn:
+                record_ledger(conn, tenant_id, None, error)
+        except Exception as ledger_exc:  # noqa: BLE001 - still report the tenant's own failure
+            error += f" (and the ledger could not record it: {type(ledger_exc).__name__})"
         return tenant_id, None, error
 
 
@@ -179,7 +182,7 @@ def _run(todo: list[tuple], engine: Engine, database_url: str, workers: int, pro
             yield migrate_one(tenant_id, schema, engine)
             bar.update()
     else:
-        workers = min(workers, len(todo), os.cpu_count() * 2 or 2)
+        workers = min(workers, len(todo), (os.cpu_count() or 1) * 2)
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(database_url,)) as pool:
             futures = [pool.submit(migrate_one, tenant_id, schema) for tenant_id, _slug, schema in todo]
             for future in as_completed(futures):
