@@ -174,14 +174,7 @@ def suspend(tenant_id: int):
     if not form.validate():
         flash("The reason is too long.", "error")
         return redirect(_back())
-    try:
-        services.suspend(record.id, form.reason.data)
-    except TenantError as exc:
-        db.session.rollback()
-        flash(str(exc).capitalize() + ".", "error")
-    else:
-        flash(f"{record.name} is suspended.", "success")
-    return redirect(_back())
+    return _change_status(lambda: services.suspend(record.id, form.reason.data), f"{record.name} is suspended.")
 
 
 @bp.post("/tenants/<int:tenant_id>/reactivate")
@@ -189,13 +182,18 @@ def suspend(tenant_id: int):
 def reactivate(tenant_id: int):
     """Reactivate a suspended tenant."""
     record = _tenant_or_404(tenant_id)
+    return _change_status(lambda: services.reactivate(record.id), f"{record.name} is active again.")
+
+
+def _change_status(change, done: str):
+    """Apply a status change; flash what happened (or why not) and go back where the admin was."""
     try:
-        services.reactivate(record.id)
+        change()
     except TenantError as exc:
         db.session.rollback()
         flash(str(exc).capitalize() + ".", "error")
     else:
-        flash(f"{record.name} is active again.", "success")
+        flash(done, "success")
     return redirect(_back())
 
 

@@ -29,8 +29,9 @@ _GRANTS = {"role_keys": [key for key, *_rest, codes in DEFAULT_ROLES for _ in co
 
 
 def _grants_statement():
-    grants = sa.func.unnest(sa.bindparam("role_keys", type_=ARRAY(sa.Text)),
-                            sa.bindparam("codes", type_=ARRAY(sa.Text))).table_valued("role_key", "code").render_derived(name="g")
+    arrays = sa.func.unnest(sa.bindparam("role_keys", type_=ARRAY(sa.Text)),
+                            sa.bindparam("codes", type_=ARRAY(sa.Text)))
+    grants = arrays.table_valued("role_key", "code").render_derived(name="g")
     code = Permission.resource + ":" + Permission.action + sa.func.coalesce(":" + Permission.condition, "")
     pairs = (sa.select(Role.id, Permission.id).select_from(grants)
              .join(Role, Role.key == grants.c.role_key).join(Permission, code == grants.c.code))
