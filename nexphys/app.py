@@ -77,6 +77,7 @@ BLUEPRINTS = [
     ("nexphys.auth.views", "tenant"),
     ("nexphys.auth.api", "any"),
     ("nexphys.web.openapi", "any"),
+    ("nexphys.classes.api", "tenant"),
     ("nexphys.members.views", "tenant"),
     ("nexphys.members.api", "tenant"),
     ("nexphys.roles.views", "tenant"),
