@@ -46,19 +46,13 @@ def service_urls() -> tuple[str, str]:
 
 
 def recreate_database(url: str) -> None:
-    """DROP + CREATE the bench database (as tests/conftest.py does for the test database)."""
-    import psycopg2
+    """DROP + CREATE the bench database (never any other)."""
     from sqlalchemy.engine import make_url
 
-    parsed = make_url(url)
-    assert parsed.database == BENCH_DATABASE, f"refusing to recreate {parsed.database!r}"
-    admin = psycopg2.connect(host=parsed.host, port=parsed.port, user=parsed.username,
-                             password=parsed.password, dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{parsed.database}"')
-    admin.close()
+    from nexphys.devservers import recreate_database as recreate
+
+    assert make_url(url).database == BENCH_DATABASE, f"refusing to recreate {make_url(url).database!r}"
+    recreate(url)
 
 
 def flush_redis(url: str) -> None:

@@ -156,6 +156,25 @@ class EmbeddedRedis:
             redis.Redis(host="127.0.0.1", port=self.port).shutdown()
 
 
+def recreate_database(url: str) -> None:
+    """DROP and CREATE the database named in `url` on its server (for the test and bench databases)."""
+    import psycopg2
+    from psycopg2 import sql
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.database in (None, "postgres", PG_DATABASE):
+        raise ValueError(f"refusing to recreate {parsed.database!r}")
+    admin = psycopg2.connect(host=parsed.host, port=parsed.port, user=parsed.username,
+                             password=parsed.password, dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        name = sql.Identifier(parsed.database)
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    admin.close()
+
+
 def ensure_services() -> tuple[dict[str, str], list]:
     """Start the embedded servers that are needed and not running; return env and what was started."""
     env: dict[str, str] = {}

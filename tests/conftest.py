@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg2
 import pytest
 import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from nexphys.config import sqlalchemy_url
+from nexphys.devservers import recreate_database
 
 TEST_REDIS_DB = 15
 
@@ -43,21 +43,10 @@ def _test_redis_url() -> str:
     return base.rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}" if base.count("/") >= 3 else f"{base}/{TEST_REDIS_DB}"
 
 
-def _recreate_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = psycopg2.connect(host=parsed.host, port=parsed.port, user=parsed.username,
-                             password=parsed.password, dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{parsed.database}"')
-    admin.close()
-
-
 @pytest.fixture(scope="session")
 def database_url() -> str:
     url = _test_database_url()
-    _recreate_database(url)
+    recreate_database(url)
     return url
 
 
