@@ -31,7 +31,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(WITH_SERVICES) sh -c '$(BIN)/flask db upgrade && $(BIN)/flask tenants migrate && \
 		$(BIN)/flask demo seed && PORT=$(PORT) $(BIN)/python -m nexphys.devbanner && \
-		exec $(BIN)/honcho start -f Procfile -p $(PORT)'
+		NEXPHYS_SCHEMA_POOL_SIZE=$${NEXPHYS_SCHEMA_POOL_SIZE:-5} exec $(BIN)/honcho start -f Procfile -p $(PORT)'
 
 test: $(STAMP)
 	$(WITH_SERVICES) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ from bench import common
 
 BENCHMARKS = {
     "w3": "bench.w3_provisioning",
+    "w3pool": "bench.w3_pool",
     "w4": "bench.w4_migration",
 }
 

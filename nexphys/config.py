@@ -65,6 +65,8 @@ class Config:
     TENANT_CACHE_SECONDS: float = 0.5
     TENANT_REDIS_CACHE_SECONDS: int = 60
     MIGRATION_WORKERS: int = 2
+    # Spare tenant schemas kept built at head, so a new tenant claims one instead of waiting for DDL.
+    SCHEMA_POOL_SIZE: int = 0
     PREFERRED_URL_SCHEME: str = "http"
     APP_VERSION: str = "0.1.0"
     # Encryption keys for sensitive columns: "kid:base64key[,older…]", the first one encrypts.
@@ -93,6 +95,7 @@ class Config:
             DB_POOL_SIZE=_int("DB_POOL_SIZE", 5),
             DB_MAX_OVERFLOW=_int("DB_MAX_OVERFLOW", 5),
             MIGRATION_WORKERS=_int("NEXPHYS_MIGRATION_WORKERS", min(4, os.cpu_count() or 2)),
+            SCHEMA_POOL_SIZE=_int("NEXPHYS_SCHEMA_POOL_SIZE", 0),
             APP_VERSION=os.environ.get("APP_VERSION", "0.1.0"),
             NEXPHYS_DATA_KEYS=os.environ.get("NEXPHYS_DATA_KEYS")
             or (_development_data_keys() if env != "production" else ""),

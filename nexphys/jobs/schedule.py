@@ -5,4 +5,5 @@ from __future__ import annotations
 # (dotted path of a @tenant_job(platform=True) function, queue, seconds between runs, kwargs)
 PERIODIC_JOBS: list[tuple[str, str, int, dict]] = [
     ("nexphys.tenancy.jobs.requeue_stuck_provisioning", "high", 300, {}),
+    ("nexphys.tenancy.jobs.refill_schema_pool", "low", 60, {}),
 ]

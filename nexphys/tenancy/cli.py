@@ -148,3 +148,14 @@ def revision(message, autogenerate):
 
     path = new_revision(db.engine, message, autogenerate)
     click.echo(f"created {path}")
+
+
+@tenants_cli.command("pool")
+@click.option("--size", type=int, help="How many spare schemas to keep (default NEXPHYS_SCHEMA_POOL_SIZE).")
+def pool(size):
+    """Build spare tenant schemas at head now (and drop spares left at an older revision)."""
+    from nexphys.tenancy.pool import refill
+
+    result = refill(db.engine, current_app.config["SCHEMA_POOL_SIZE"] if size is None else size)
+    click.echo(f"schema pool: {result['ready']} ready ({result['built']} built, "
+               f"{result['dropped_stale']} stale dropped)")

@@ -46,3 +46,18 @@ def requeue_stuck_provisioning(older_than_minutes: int = 5) -> list[int]:
     for tenant_id in stuck:
         enqueue_provisioning(tenant_id)
     return list(stuck)
+
+
+@tenant_job(platform=True)
+def refill_schema_pool() -> dict:
+    """Keep SCHEMA_POOL_SIZE spare tenant schemas ready at head (no-op when the size is 0)."""
+    from flask import current_app
+
+    from nexphys.tenancy.pool import refill
+
+    size = current_app.config["SCHEMA_POOL_SIZE"]
+    return refill(db.engine, size) if size > 0 else {"built": 0, "ready": 0}
+
+
+def enqueue_pool_refill():
+    return enqueue(f"{refill_schema_pool.__module__}.refill_schema_pool", queue="low", job_id="refill-schema-pool")

@@ -110,6 +110,16 @@ class SystemSetting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow, onupdate=utcnow)
 
 
+class SpareSchema(db.Model):
+    """A schema built at head ahead of time; provisioning claims one by renaming it (see pool.py)."""
+
+    __tablename__ = "schema_pool"
+
+    schema_name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    revision: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow, index=True)
+
+
 class TenantMigration(db.Model):
     """The migration ledger: where each tenant schema stands, so a no-op run needs one query."""
 

@@ -27,7 +27,7 @@ def validate_slug(slug: str) -> str:
         raise InvalidSlug(f"a slug has {SLUG_MIN} to {SLUG_MAX} characters")
     if not SLUG_PATTERN.match(slug):
         raise InvalidSlug("a slug is lower-case letters, digits and single hyphens, starting with a letter")
-    if slug in RESERVED_SLUGS:
+    if slug in RESERVED_SLUGS or slug == "pool" or slug.startswith("pool-"):
         raise InvalidSlug(f"'{slug}' is reserved")
     return slug
 

@@ -62,14 +62,23 @@ def _set_status(conn: Connection, tenant_id: int, status: str, reason: str | Non
 
 
 # Each step takes (conn, tenant) inside the one transaction. Tests replace a step to simulate a crash.
+CLAIMED = "nexphys_claimed_spare_schema"
+
+
 def step_create_schema(conn: Connection, tenant: TenantRow) -> None:
+    """The tenant's schema: a spare one from the pool, renamed, when one is ready; else a new one."""
+    from nexphys.tenancy.migrations import head_revision
+    from nexphys.tenancy.pool import claim_spare
+
     if conn.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :n"), {"n": tenant.schema_name}).first():
         if tenant.activated_at is not None:
             raise ProvisioningError("schema exists and the tenant was active before: refusing to rebuild it")
         # Left by something outside this transaction (never by a crash here, which rolls back): a
         # tenant that was never active has no data, so start clean.
         conn.execute(DropSchema(tenant.schema_name, cascade=True))
-    conn.execute(CreateSchema(tenant.schema_name))
+    conn.info[CLAIMED] = claim_spare(conn, tenant.schema_name, head_revision())
+    if not conn.info[CLAIMED]:
+        conn.execute(CreateSchema(tenant.schema_name))
 
 
 _ddl_scripts: dict[str, sa.DDL] = {}
@@ -97,6 +106,8 @@ def tenant_ddl_script(dialect: Dialect) -> sa.DDL:
 
 
 def step_build_tables(conn: Connection, tenant: TenantRow) -> None:
+    if conn.info.get(CLAIMED):
+        return  # built and stamped when the spare schema was made
     conn.execute(tenant_ddl_script(conn.dialect))
     stamp_head(conn, tenant.schema_name)
 
@@ -105,7 +116,13 @@ def step_seed_defaults(conn: Connection, tenant: TenantRow) -> None:
     from nexphys.studio.seed import seed_defaults
 
     with Session(bind=conn) as session:
-        seed_defaults(session, time_zone=tenant.time_zone)
+        if conn.info.get(CLAIMED):  # seeded with the spare schema; only the studio's own values
+            from nexphys.studio.models import StudioSetting
+
+            session.execute(sa.update(StudioSetting).where(StudioSetting.key == "time_zone")
+                            .values(value=tenant.time_zone))
+        else:
+            seed_defaults(session, time_zone=tenant.time_zone)
         session.flush()
 
 
@@ -149,8 +166,11 @@ def provision(engine: Engine, tenant_id: int, steps: list | None = None) -> floa
             tenant = _load(conn, tenant_id, lock=True)
             if tenant.status == TenantStatus.ACTIVE:  # another worker finished it meanwhile
                 return 0.0
-            for _name, step in steps or STEPS:
-                step(conn, tenant)
+            try:
+                for _name, step in steps or STEPS:
+                    step(conn, tenant)
+            finally:
+                conn.info.pop(CLAIMED, None)  # conn.info outlives this checkout: leave nothing behind
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"[:1000]
         log.exception("provisioning tenant %s failed", tenant_id)

@@ -157,7 +157,12 @@ def provision_tenant_now(tenant_id: int) -> float:
 
     db.session.remove()
     try:
-        return provision(db.engine, tenant_id)
+        seconds = provision(db.engine, tenant_id)
+        if current_app.config["SCHEMA_POOL_SIZE"] > 0:
+            from nexphys.tenancy.jobs import enqueue_pool_refill
+
+            enqueue_pool_refill()  # replace the spare this tenant may have claimed
+        return seconds
     finally:
         tenant = db.session.get(Tenant, tenant_id)
         if tenant is not None:
