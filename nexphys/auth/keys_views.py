@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 
 from nexphys.audit.services import AuditAction, record
+from nexphys.auth import secret_reveals
 from nexphys.auth.access import Principal, require_principal, requires
 from nexphys.auth.models import ApiKey
 from nexphys.auth.tokens import create_api_key
@@ -125,14 +126,32 @@ def new():
                     field.errors = [*field.errors, *messages]
             else:
                 db.session.commit()
-                # Rendered, never flashed: the secret must not travel in the session cookie.
-                response = make_response(_page("api_keys/created.html", key=key, secret=secret))
-                response.headers["Cache-Control"] = "no-store"
-                response.headers["Referrer-Policy"] = "no-referrer"
-                return response
+                # Post/Redirect/Get, so a reload cannot make a second key; the secret waits in Redis
+                # for one read (never in the session cookie). Without Redis it is rendered right here.
+                reveal = secret_reveals.keep(secret)
+                if reveal is None:
+                    return _created_page(key, secret)
+                return redirect(url_for("api_keys.created", key_id=key.id, reveal=reveal), 303)
         return _page("api_keys/new.html", form=form, catalogue=grantable_catalogue(actor),
                      ticked=set(form.permissions.data or [])), 422
     return _page("api_keys/new.html", form=form, catalogue=grantable_catalogue(actor), ticked=set())
+
+
+def _created_page(key, secret: str | None):
+    response = make_response(_page("api_keys/created.html", key=key, secret=secret))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/settings/api-keys/<int:key_id>/created")
+@requires("api_keys", "create")
+def created(key_id: int):
+    """The new key's secret, shown once: reloading shows that it can no longer be shown."""
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        abort(404)
+    return _created_page(key, secret_reveals.take(request.args.get("reveal", "")))
 
 
 @bp.post("/settings/api-keys/<int:key_id>/revoke")

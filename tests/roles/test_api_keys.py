@@ -14,9 +14,24 @@ SECRET = re.compile(r'value="(nxp_[0-9a-f]{8}_[A-Za-z0-9_-]+)"')
 
 
 def create_key(client, tenant, name: str, permissions: list[str]):
-    response = post_form(client, tenant, "/settings/api-keys/new", {"name": name, "permissions": permissions})
-    assert response.status_code == 200, response.get_data(as_text=True)
+    """Create a key on the page; the POST redirects (303) to the page that reveals the secret once."""
+    posted = post_form(client, tenant, "/settings/api-keys/new", {"name": name, "permissions": permissions})
+    assert posted.status_code == 303, posted.get_data(as_text=True)
+    response = client.get(posted.headers["Location"], headers=host(tenant))
+    assert response.status_code == 200
     return response, SECRET.search(response.get_data(as_text=True)).group(1)
+
+
+def test_the_secret_is_revealed_once_and_a_reload_makes_no_second_key(tenant_a, owner_client, raw_engine):
+    name = unique("Reload")
+    posted = post_form(owner_client, tenant_a, "/settings/api-keys/new", {"name": name, "permissions": ["roles:read"]})
+    first = owner_client.get(posted.headers["Location"], headers=host(tenant_a)).get_data(as_text=True)
+    again = owner_client.get(posted.headers["Location"], headers=host(tenant_a)).get_data(as_text=True)
+    assert SECRET.search(first) and not SECRET.search(again) and "cannot be shown again" in again
+    with raw_engine.connect() as conn:
+        count = conn.execute(sa.text(f'SELECT count(*) FROM "{tenant_a.schema_name}".api_keys WHERE name = :n'),
+                             {"n": name}).scalar_one()
+    assert count == 1
 
 
 def key_row(raw_engine, tenant, prefix: str) -> dict:
