@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from sqlalchemy import MetaData
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from nexphys.tenancy.binding import schema_transaction
@@ -23,6 +23,21 @@ def metadata_in_schema(schema: str) -> MetaData:
     for table in TENANT_METADATA.sorted_tables:
         table.to_metadata(copy, schema=schema)
     return copy
+
+
+def schema_differences(conn: Connection, schema: str) -> list:
+    """How a real tenant schema differs from the models (Alembic's autogenerate diff); [] when equal."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    def include_name(name, type_, _parents) -> bool:
+        if type_ == "schema":
+            return name == schema
+        return not (type_ == "table" and name == "alembic_version")
+
+    context = MigrationContext.configure(conn, opts={"include_schemas": True, "compare_type": True,
+                                                     "include_name": include_name})
+    return compare_metadata(context, metadata_in_schema(schema))
 
 
 def new_revision(engine: Engine, message: str, autogenerate: bool) -> str:

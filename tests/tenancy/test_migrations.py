@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner  # noqa: F401 - documents that the CLI is exercised below
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from nexphys.tenancy import migrations
+from nexphys.tenancy.autogen import schema_differences
 from nexphys.tenancy.binding import schema_transaction
 from tests.conftest import create_tenant, drop_tenant
 
@@ -135,8 +134,6 @@ def test_verify_reads_the_schemas_not_the_ledger(app, database_url, raw_engine, 
 
 def test_building_from_models_equals_replaying_every_migration(app, raw_engine):
     """Provisioning builds at head from the models; that must be exactly what the migrations make."""
-    from nexphys.tenancy.autogen import metadata_in_schema
-
     schema = "tenant_zz_replay_check"
     with raw_engine.begin() as conn:
         conn.execute(DropSchema(schema, cascade=True, if_exists=True))
@@ -144,12 +141,7 @@ def test_building_from_models_equals_replaying_every_migration(app, raw_engine):
     try:
         with schema_transaction(raw_engine, schema) as conn:
             assert migrations.upgrade_schema(conn, schema) == migrations.head_revision()
-            context = MigrationContext.configure(conn, opts={
-                "include_schemas": True, "compare_type": True,
-                "include_name": lambda name, type_, _p: (
-                    name == schema if type_ == "schema" else not (type_ == "table" and name == "alembic_version")),
-            })
-            diff = compare_metadata(context, metadata_in_schema(schema))
+            diff = schema_differences(conn, schema)
         assert diff == []
     finally:
         with raw_engine.begin() as conn:
@@ -158,15 +150,7 @@ def test_building_from_models_equals_replaying_every_migration(app, raw_engine):
 
 def test_a_provisioned_schema_equals_the_models(app, raw_engine, make_tenant):
     """Provisioning runs a precompiled DDL script; the schema it makes must be exactly the models'."""
-    from nexphys.tenancy.autogen import metadata_in_schema
-
     tenant = make_tenant()
     with raw_engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={
-            "include_schemas": True, "compare_type": True,
-            "include_name": lambda name, type_, _p: (
-                name == tenant.schema_name if type_ == "schema"
-                else not (type_ == "table" and name == "alembic_version")),
-        })
-        assert compare_metadata(context, metadata_in_schema(tenant.schema_name)) == []
+        assert schema_differences(conn, tenant.schema_name) == []
         assert migrations.current_revision(conn, tenant.schema_name) == migrations.head_revision()
