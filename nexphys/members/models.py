@@ -40,6 +40,8 @@ class User(TenantModel):
     emergency_contact: Mapped[str | None] = mapped_column(EncryptedText("users.emergency_contact"))
     health_notes: Mapped[str | None] = mapped_column(EncryptedText("users.health_notes"))
     last_login_at: Mapped[datetime | None] = mapped_column(TimestampTZ())
+    # The secret in the member's personal calendar-feed URL; reset to revoke a leaked feed.
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow, onupdate=utcnow)
 

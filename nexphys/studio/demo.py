@@ -137,8 +137,9 @@ def seed_demo_week(studio: DemoStudio, people: dict[str, User], monday: date) ->
         db.session.add(session)
         db.session.flush()
         booked = (count * 5 + monday.toordinal() + 3) % (session.capacity + 1)
-        db.session.add_all(Booking(session_id=session.id, member_id=members[(count + i) % len(members)].id)
-                           for i in range(booked))
+        db.session.add_all(Booking(session_id=session.id, member_id=members[(count + i) % len(members)].id,
+                                   confirmed_at=session.created_at) for i in range(booked))
+        session.booked_count = booked
         count += 1
     db.session.flush()
     return count

@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
+from nexphys.bookings.rules import DEFAULT_ROLE_RULES, DEFAULT_RULE_SETTINGS, ROLE_RULES_SETTING
 from nexphys.roles.catalog import DEFAULT_ROLES, PERMISSIONS
 from nexphys.roles.models import Permission, Role, role_permissions
 from nexphys.studio.models import StudioSetting
 
 DEFAULT_SETTINGS = {
-    "booking_opens_days_before": 7,
-    "booking_closes_minutes_before": 0,
-    "free_cancellation_minutes_before": 120,
+    **DEFAULT_RULE_SETTINGS,
+    ROLE_RULES_SETTING: DEFAULT_ROLE_RULES,
     "timetable_requires_sign_in": False,
+    "schedule_weeks_ahead": 8,  # how far ahead recurring series are turned into sessions
 }
 
 _PERMISSION_ROWS = [{"resource": r, "action": a, "condition": c, "description": d} for r, a, c, d in PERMISSIONS]
