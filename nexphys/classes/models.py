@@ -94,7 +94,8 @@ class ClassSession(TenantModel):
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey(Room.id))
     series_id: Mapped[int | None] = mapped_column(sa.ForeignKey(ClassSeries.id, ondelete="SET NULL"))
     occurrence_on: Mapped[date | None] = mapped_column(sa.Date)  # the series day this session stands for
-    is_modified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # edited on its own, apart from its series
+    # Edited on its own, apart from its series (an edit to all future sessions leaves it alone).
+    is_modified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     starts_at: Mapped[datetime] = mapped_column(TimestampTZ(), index=True)
     ends_at: Mapped[datetime] = mapped_column(TimestampTZ())
     capacity: Mapped[int]

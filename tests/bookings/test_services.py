@@ -233,6 +233,7 @@ def test_cancelling_a_waitlist_place_frees_no_seat(app, studio):
 def test_cancelling_a_class_releases_everyone_and_tells_them(app, studio):
     session_id = make_session(app, studio, capacity=1)
     (a, email_a), (b, email_b) = person(app, studio), person(app, studio)
+    assert email_a != email_b
     _book(app, studio, session_id, a)
     _book(app, studio, session_id, b)
     with in_studio(app, studio):
