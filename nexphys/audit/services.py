@@ -27,6 +27,10 @@ class AuditAction:
     MEMBER_INVITED = "member.invited"
     MEMBER_DEACTIVATED = "member.deactivated"
     MEMBER_UPDATED = "member.updated"
+    BOOKING_ADDED_BY_STAFF = "booking.added_by_staff"
+    BOOKING_REMOVED_BY_STAFF = "booking.removed_by_staff"
+    BOOKING_CHECKED_IN = "booking.checked_in"
+    SESSION_CANCELLED = "class.cancelled"
 
 
 def record(action: str, actor: str, actor_user_id: int | None = None, target: str | None = None,

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from nexphys.audit.services import AuditAction, record
 from nexphys.bookings import notifications
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, BookingRules, rules_from_settings
@@ -192,6 +193,8 @@ def book(session_id: int, member_id: int, *, by_staff: User | None = None, now: 
         raise SessionFull("This class and its waitlist are full.")
     db.session.add(booking)
     db.session.flush()
+    if by_staff is not None:
+        _audit(AuditAction.BOOKING_ADDED_BY_STAFF, by_staff, booking)
     if booking.status == BookingStatus.CONFIRMED:
         notifications.booking_confirmed(booking, session, member)
         return BookingOutcome(booking, None)
@@ -235,7 +238,14 @@ def cancel(booking_id: int, *, by_staff: User | None = None, now: datetime | Non
         session.booked_count -= 1
         promoted = _fill_from_waitlist(session, now)
     db.session.flush()
+    if by_staff is not None:
+        _audit(AuditAction.BOOKING_REMOVED_BY_STAFF, by_staff, booking)
     return CancelOutcome(booking, late, promoted)
+
+
+def _audit(action: str, staff: User, booking: Booking) -> None:
+    record(action, staff.email, staff.id, target=f"booking:{booking.id}",
+           details={"session_id": booking.session_id, "member_id": booking.member_id, "status": booking.status})
 
 
 def _waiting(session_id: int) -> list[Booking]:

@@ -150,6 +150,10 @@ def test_staff_add_someone_past_the_rules_but_never_past_capacity(app, studio, r
         assert services.book(far, other, by_staff=db.session.merge(staff)).booking.status == "waitlisted"
         db.session.commit()
     assert session_state(app, studio, far)["booked_count"] == 1
+    from tests.members.conftest import audit_entries
+
+    entries = audit_entries(app, studio, "booking.added_by_staff")
+    assert [e["details"]["member_id"] for e in entries[-2:]] == [member_id, other]
 
 
 # --- cancelling and the waitlist --------------------------------------------------------------
