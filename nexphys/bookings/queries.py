@@ -179,6 +179,13 @@ def list_bookings(member_id: int | None = None, session_id: int | None = None, s
     return _paginate(select, _row, page, per_page)
 
 
+def booking_row(booking_id: int) -> BookingRow | None:
+    """One booking with its class, member and waitlist position (None if there is no such booking)."""
+    same_session = sa.select(Booking.session_id).where(Booking.id == booking_id)
+    row = db.session.execute(_booking_select(_positions(same_session)).where(Booking.id == booking_id)).first()
+    return _row(row) if row is not None else None
+
+
 def member_bookings(member_id: int, now: datetime | None = None, *, upcoming: bool = True, page: int = 1,
                     per_page: int = 25) -> RowPagination:
     """A member's upcoming bookings (live, class not over; soonest first) or past ones (class over, or

@@ -20,12 +20,14 @@ def wants_json() -> bool:
 
 
 def problem(status: int, title: str, detail: str | None = None, type_: str | None = None,
-            errors: dict | None = None, headers: dict | None = None) -> Response:
+            errors: dict | None = None, headers: dict | None = None, extra: dict | None = None) -> Response:
+    """A problem+json answer; `extra` adds members of its own (RFC 9457 extensions, e.g. a booking's `reason`)."""
     body = {"type": f"/problems/{type_}" if type_ else "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
         body["errors"] = errors
+    body.update(extra or {})
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON
