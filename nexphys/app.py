@@ -85,6 +85,8 @@ BLUEPRINTS = [
     ("nexphys.roles.api", "tenant"),
     ("nexphys.auth.keys_views", "tenant"),
     ("nexphys.audit.views", "tenant"),
+    ("nexphys.studio.settings_views", "tenant"),
+    ("nexphys.mail.views", "tenant"),
     ("nexphys.platform.console", "platform"),
     ("nexphys.platform.api", "platform"),
 ]

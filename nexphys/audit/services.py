@@ -31,6 +31,7 @@ class AuditAction:
     BOOKING_REMOVED_BY_STAFF = "booking.removed_by_staff"
     BOOKING_CHECKED_IN = "booking.checked_in"
     SESSION_CANCELLED = "class.cancelled"
+    SETTINGS_UPDATED = "settings.updated"
 
 
 def record(action: str, actor: str, actor_user_id: int | None = None, target: str | None = None,

@@ -12,12 +12,27 @@ from urllib.parse import urlparse
 
 import sqlalchemy as sa
 from flask import current_app
+from rq import Retry
 
 from nexphys.extensions import db
 from nexphys.jobs.wrapper import tenant_job
 from nexphys.mail.models import OutboxMessage
 from nexphys.tenancy.context import require_tenant
 from nexphys.tenancy.transactions import after_commit
+
+STATUSES = ("pending", "sent", "kept", "failed")
+# A failed delivery is retried by RQ after 10 s, 1 min and 5 min (the job raises on SMTP errors);
+# after the last attempt the message stays "failed" on the notifications page, where staff can retry it.
+DELIVERY_RETRY_INTERVALS = [10, 60, 300]
+
+
+class NotRetryable(ValueError):
+    """Only a failed message can be sent again."""
+
+
+def _enqueue_delivery(message_id: int, tenant_id: int) -> None:
+    deliver_message.delay(message_id, tenant_id=tenant_id,
+                          retry=Retry(max=len(DELIVERY_RETRY_INTERVALS), interval=DELIVERY_RETRY_INTERVALS))
 
 
 def queue_email(to: str, subject: str, body: str, kind: str = "generic") -> OutboxMessage:
@@ -26,13 +41,38 @@ def queue_email(to: str, subject: str, body: str, kind: str = "generic") -> Outb
     db.session.add(message)
     db.session.flush()
     tenant_id = require_tenant().id
-    after_commit(lambda: deliver_message.delay(message.id, tenant_id=tenant_id))
+    after_commit(lambda: _enqueue_delivery(message.id, tenant_id))
     return message
 
 
-def outbox(page: int = 1, per_page: int = 25):
+def outbox(page: int = 1, per_page: int = 25, status: str | None = None):
+    """Outbox messages newest first, optionally of one status; a Flask-SQLAlchemy page."""
     query = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if status:
+        query = query.where(OutboxMessage.status == status)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def status_counts() -> dict[str, int]:
+    """How many messages have each status (every status present, possibly 0)."""
+    counts = dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
+    return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def retry_message(message_id: int) -> OutboxMessage:
+    """Send a failed message again: it goes back to pending and a delivery job is queued after commit."""
+    message = db.session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise LookupError("There is no such message.")
+    if message.status != "failed":
+        raise NotRetryable("Only a failed message can be sent again." if message.status != "pending"
+                           else "This message is already waiting to be sent.")
+    message.status = "pending"
+    db.session.flush()
+    tenant_id = require_tenant().id
+    after_commit(lambda: _enqueue_delivery(message.id, tenant_id))
+    return message
 
 
 def _send_smtp(url: str, message: OutboxMessage) -> None:
@@ -54,7 +94,8 @@ def _send_smtp(url: str, message: OutboxMessage) -> None:
 @tenant_job
 def deliver_message(message_id: int) -> str:
     """Send one outbox message by SMTP, or keep it in the outbox when no SMTP is configured."""
-    message = db.session.get(OutboxMessage, message_id)
+    # Locked: an RQ retry and a staff retry of one message may run at once; the second then sees "sent".
+    message = db.session.get(OutboxMessage, message_id, with_for_update=True)
     if message is None or message.status in ("sent", "kept"):
         return "nothing to do"
     url = current_app.config["SMTP_URL"]

@@ -15,6 +15,7 @@ STUDIO_LINKS = [
     ("roles.index", "Roles"),
     ("audit.index", "Audit log"),
     ("api_keys.index", "API keys"),
+    ("settings.booking_rules", "Settings"),
     ("members.profile", "My profile"),
 ]
 PLATFORM_LINKS = [("platform.index", "Tenants")]

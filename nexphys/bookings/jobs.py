@@ -1,0 +1,78 @@
+"""Periodic booking work: mark no-shows, send class reminders, forget old idempotency answers.
+
+The scheduler runs `enqueue_booking_housekeeping` (a platform job) every few minutes; it queues one
+`booking_housekeeping` per active studio, so each studio's work runs in its own tenant binding and
+transaction, and one studio's failure does not stop the others.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from nexphys.bookings import notifications, services
+from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.classes.models import ClassSession, SessionStatus
+from nexphys.db import utcnow
+from nexphys.extensions import db
+from nexphys.jobs.wrapper import tenant_job
+
+
+def housekeeping_job_id(tenant_id: int) -> str:
+    return f"booking-housekeeping-{tenant_id}"
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Remind confirmed members of classes starting within the studio's reminder time; each booking once.
+
+    The reminder email and `reminded_at` are written in one transaction, so a booking is reminded
+    exactly once; rows another run is working on are skipped (SKIP LOCKED) rather than waited for.
+    """
+    now = now or utcnow()
+    minutes = services.booking_rules().reminder_minutes_before
+    if minutes <= 0:
+        return 0
+    due = list(db.session.scalars(
+        sa.select(Booking).join(ClassSession, ClassSession.id == Booking.session_id)
+        .where(Booking.status == BookingStatus.CONFIRMED, Booking.reminded_at.is_(None),
+               ClassSession.status == SessionStatus.SCHEDULED, ClassSession.starts_at > now,
+               ClassSession.starts_at <= now + timedelta(minutes=minutes))
+        .order_by(ClassSession.starts_at, Booking.id)
+        .with_for_update(of=Booking, skip_locked=True)))
+    for booking in due:
+        notifications.reminder(booking)
+        booking.reminded_at = now
+    db.session.flush()
+    return len(due)
+
+
+def _purge_idempotent_requests(now: datetime) -> int | None:
+    """Forget stored Idempotency-Key answers past their lifetime (None when that helper is not there)."""
+    try:
+        from nexphys.web.idempotency import purge_idempotent_requests
+    except ImportError:
+        return None
+    return purge_idempotent_requests(now=now)
+
+
+@tenant_job
+def booking_housekeeping(now: str | None = None) -> dict:
+    """One studio's periodic booking work: no-shows, reminders, old idempotency answers (`now`: ISO time)."""
+    moment = datetime.fromisoformat(now) if now else utcnow()
+    return {"no_shows": services.mark_no_shows(moment), "reminders": send_reminders(moment),
+            "idempotency_purged": _purge_idempotent_requests(moment)}
+
+
+@tenant_job(platform=True)
+def enqueue_booking_housekeeping() -> int:
+    """Scheduler job: queue `booking_housekeeping` for every active studio; returns how many."""
+    from nexphys.tenancy.context import TenantStatus
+    from nexphys.tenancy.models import Tenant
+
+    tenant_ids = db.session.scalars(sa.select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE)
+                                    .order_by(Tenant.id)).all()
+    for tenant_id in tenant_ids:
+        # One per studio at a time: while one is still queued or running, enqueue returns it instead.
+        booking_housekeeping.delay(tenant_id=tenant_id, job_id=housekeeping_job_id(tenant_id))
+    return len(tenant_ids)
