@@ -78,6 +78,7 @@ BLUEPRINTS = [
     ("nexphys.auth.api", "any"),
     ("nexphys.web.openapi", "any"),
     ("nexphys.classes.api", "tenant"),
+    ("nexphys.classes.views", "tenant"),
     ("nexphys.bookings.api", "tenant"),
     ("nexphys.members.views", "tenant"),
     ("nexphys.members.api", "tenant"),

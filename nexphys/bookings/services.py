@@ -165,8 +165,10 @@ def book(session_id: int, member_id: int, *, by_staff: User | None = None, now: 
     `by_staff` adds someone by hand: the booking window and the member's limit do not apply, but
     the capacity does (a full class puts them on the waitlist, however long it is).
     """
-    now = now or utcnow()
     session = _lock_session(session_id)
+    # Read the clock only once we hold the session: created_at is the waitlist order, so it must follow
+    # the order in which bookings got the session, not the order in which requests began waiting for it.
+    now = now or utcnow()
     if session.status == SessionStatus.CANCELLED:
         raise NotBookable("This class has been cancelled.")
     if session.ends_at <= now or (by_staff is None and session.starts_at <= now):

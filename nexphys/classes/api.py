@@ -19,7 +19,7 @@ from nexphys.classes import schedule
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType
 from nexphys.classes.services import TimetableEntry, sessions_between
 from nexphys.extensions import db
-from nexphys.studio.services import setting
+from nexphys.studio.services import cached_setting, setting
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.api import ValidationFailed, created, json_body
 from nexphys.web.errors import handle_http_error
@@ -64,7 +64,7 @@ def entry_json(entry: TimetableEntry) -> dict:
 @public
 def list_classes():
     """The timetable for ?date=YYYY-MM-DD or ?from=&to= (studio-local days): public unless the studio says not."""
-    if setting("timetable_requires_sign_in") and current_principal() is None:
+    if cached_setting("timetable_requires_sign_in") and current_principal() is None:
         abort(401, description="This studio shows its timetable to signed-in people only.")
     zone = ZoneInfo(require_tenant().time_zone)
     first, last = _requested_days(zone)
@@ -238,6 +238,9 @@ def update_class(id: int):
 def cancel_class(id: int):
     """Cancel a class {reason?}: booked and waiting members are released and emailed."""
     data = json_body() if request.get_data() else {}
+    unknown = {name: ["Unknown field: send only a reason."] for name in data if name != "reason"}
+    if unknown:
+        raise ValidationFailed(unknown)
     session = schedule.get_session(id)
     released = schedule.cancel_session(session, data.get("reason"), current_principal())
     db.session.commit()

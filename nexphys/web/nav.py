@@ -12,6 +12,7 @@ from nexphys.tenancy.context import current_tenant
 # (endpoint, label): shown when the viewer passes the endpoint's own access declaration
 STUDIO_LINKS = [
     ("members.index", "Members"),
+    ("schedule.index", "Schedule"),
     ("roles.index", "Roles"),
     ("audit.index", "Audit log"),
     ("api_keys.index", "API keys"),

@@ -151,6 +151,8 @@ def test_cancel_a_class(client, studio, manager, member):
                              json={"class_type_id": class_type["id"], "starts_at": starts_at}).json["id"]
     assert client.post(f"/api/v1/classes/{session_id}/cancel", headers=member[1], json={}).status_code == 403
     assert client.post(f"/api/v1/classes/{session_id}/cancel", headers=host(studio), json={}).status_code == 401
+    unknown = client.post(f"/api/v1/classes/{session_id}/cancel", headers=manager, json={"email": 12})
+    assert unknown.status_code == 422 and "email" in unknown.json["errors"]
     response = client.post(f"/api/v1/classes/{session_id}/cancel", headers=manager, json={"reason": "Storm"})
     assert response.status_code == 200 and response.json["status"] == "cancelled"
     assert response.json["cancel_reason"] == "Storm" and response.json["released"] == 0

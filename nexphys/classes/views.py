@@ -1,0 +1,374 @@
+"""Staff schedule pages under /schedule: the week's sessions, class types, rooms, series, one-off classes,
+editing one or all future sessions, and cancelling. Thin views over nexphys.classes.schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from nexphys.auth.access import require_principal, requires
+from nexphys.classes import schedule
+from nexphys.classes.forms import (
+    CancelForm,
+    ClassTypeForm,
+    ConfirmForm,
+    RoomForm,
+    SeriesEditForm,
+    SeriesForm,
+    SessionEditForm,
+    SessionForm,
+)
+from nexphys.classes.models import ClassSession, SessionStatus
+from nexphys.db import utcnow
+from nexphys.extensions import db
+from nexphys.tenancy.context import require_tenant
+from nexphys.web.errors import handle_http_error
+
+bp = Blueprint("schedule", __name__)
+
+CLASS_TYPE_FIELDS = ("name", "description", "duration_minutes", "default_capacity", "color", "level")
+ROOM_FIELDS = ("name", "capacity")
+SERIES_FIELDS = ("class_type_id", "weekdays", "start_time", "duration_minutes", "capacity", "instructor_id",
+                 "room_id", "starts_on", "ends_on")
+SESSION_FIELDS = ("class_type_id", "date", "time", "duration_minutes", "capacity", "instructor_id", "room_id", "notes")
+EDIT_FIELDS = ("date", "time", "duration_minutes", "capacity", "instructor_id", "room_id", "notes")
+
+
+@bp.errorhandler(schedule.ScheduleNotFound)
+def _not_found(exc: schedule.ScheduleNotFound):
+    return handle_http_error(NotFound(exc.message))
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(require_tenant().time_zone)
+
+
+def _page(template: str, status: int = 200, **context):
+    tenant = require_tenant()
+    zone = ZoneInfo(tenant.time_zone)
+
+    def local(moment: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+        return moment.astimezone(zone).strftime(fmt) if moment else ""
+
+    return render_template(template, tenant=tenant, brand_color=tenant.brand_color, local=local, zone=zone.key,
+                           weekday_label=schedule.weekday_label, **context), status
+
+
+def _has_errors(form) -> bool:
+    return any(field.errors for field in form)
+
+
+def _apply_errors(form, errors: dict[str, list[str]]) -> None:
+    """The service's field errors next to the form's fields (a field that already says why keeps its message)."""
+    aliases = {"starts_at": "date", "scope": "scope"}
+    for name, messages in errors.items():
+        field = form._fields.get(aliases.get(name, name))
+        if field is None:
+            flash(" ".join(messages), "error")
+        elif not field.errors:
+            field.errors = list(messages)
+
+
+def _values(form, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: form[name].data for name in names if name in form._fields and not form[name].errors}
+
+
+def _submit(form, names: tuple[str, ...], action: Callable[[dict], Any],
+            check: Callable[[dict], Any] | None = None) -> tuple[Any, int]:
+    """Parse the form and call the service: (result, 200) on success, (None, 422/409) with messages otherwise.
+
+    When a field does not even parse, `check` (a side-effect-free validation) still reports the others."""
+    form.validate()
+    values = _values(form, names)
+    try:
+        if _has_errors(form):
+            if check is not None:
+                check(values)
+            return None, 422
+        return action(values), 200
+    except schedule.ScheduleInvalid as exc:
+        db.session.rollback()
+        _apply_errors(form, exc.errors)
+        return None, 422
+    except schedule.ScheduleConflict as exc:
+        db.session.rollback()
+        _apply_errors(form, exc.errors)
+        flash(exc.message, "error")
+        return None, 409
+
+
+def _week_link(day: date) -> str:
+    return url_for("schedule.index", week=schedule_week(day).isoformat())
+
+
+def schedule_week(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+# --- overview ----------------------------------------------------------------------------------------
+
+@bp.get("/schedule")
+@requires("classes", "create")
+def index():
+    """The schedule for staff: this week's sessions, class types, rooms and weekly series."""
+    zone = _zone()
+    today = datetime.now(zone).date()
+    try:
+        monday = schedule_week(date.fromisoformat(request.args["week"])) if request.args.get("week") else \
+            schedule_week(today)
+    except ValueError:
+        monday = schedule_week(today)
+    start = datetime.combine(monday, time(), tzinfo=zone)
+    sessions = schedule.sessions_in_range(start, datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone))
+    days: dict[date, list[ClassSession]] = {monday + timedelta(days=i): [] for i in range(7)}
+    for session in sessions:
+        days[session.starts_at.astimezone(zone).date()].append(session)
+    return _page("schedule/index.html", days=days, monday=monday, today=today, now=utcnow(),
+                 prev_week=(monday - timedelta(days=7)).isoformat(), next_week=(monday + timedelta(days=7)).isoformat(),
+                 session_count=len(sessions), class_types=schedule.list_class_types(include_archived=True),
+                 rooms=schedule.list_rooms(), series=schedule.list_series(today=today))
+
+
+# --- class types -------------------------------------------------------------------------------------------
+
+@bp.route("/schedule/class-types/new", methods=["GET", "POST"])
+@requires("classes", "create")
+def new_class_type():
+    """Add a class type: name, description, duration, default capacity, colour and level."""
+    form = ClassTypeForm()
+    status = 200
+    if form.is_submitted():
+        class_type, status = _submit(form, CLASS_TYPE_FIELDS, schedule.create_class_type, schedule.clean_class_type)
+        if class_type is not None:
+            db.session.commit()
+            flash(f"Class type “{class_type.name}” added.", "success")
+            return redirect(url_for("schedule.index") + "#class-types")
+    return _page("schedule/class_type_form.html", status, form=form, class_type=None)
+
+
+@bp.route("/schedule/class-types/<int:type_id>/edit", methods=["GET", "POST"])
+@requires("classes", "update")
+def edit_class_type(type_id: int):
+    """Change a class type (sessions already scheduled keep their own times and capacities)."""
+    class_type = schedule.get_class_type(type_id)
+    form = ClassTypeForm(obj=class_type)
+    status = 200
+    if form.is_submitted():
+        changed, status = _submit(form, CLASS_TYPE_FIELDS, lambda v: schedule.update_class_type(class_type, v),
+                                  lambda v: schedule.clean_class_type(v, current=class_type))
+        if status == 200:
+            db.session.commit()
+            flash(f"Class type “{class_type.name}” saved." if changed else "Nothing to save: no changes.",
+                  "success" if changed else "info")
+            return redirect(url_for("schedule.index") + "#class-types")
+    return _page("schedule/class_type_form.html", status, form=form, class_type=class_type,
+                 in_use=schedule.class_type_in_use(class_type))
+
+
+@bp.route("/schedule/class-types/<int:type_id>/delete", methods=["GET", "POST"])
+@requires("classes", "delete")
+def delete_class_type(type_id: int):
+    """Delete a class type after confirmation (archived instead when sessions use it)."""
+    class_type = schedule.get_class_type(type_id)
+    form = ConfirmForm()
+    in_use = schedule.class_type_in_use(class_type)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _page("schedule/class_type_delete.html", 422, form=form, class_type=class_type, in_use=in_use)
+        name = class_type.name
+        outcome = schedule.delete_class_type(class_type)
+        db.session.commit()
+        flash(f"Class type “{name}” {outcome}.", "success")
+        return redirect(url_for("schedule.index") + "#class-types")
+    return _page("schedule/class_type_delete.html", form=form, class_type=class_type, in_use=in_use)
+
+
+@bp.post("/schedule/class-types/<int:type_id>/restore")
+@requires("classes", "update")
+def restore_class_type(type_id: int):
+    """Bring an archived class type back into use."""
+    class_type = schedule.get_class_type(type_id)
+    if ConfirmForm().validate_on_submit():
+        schedule.restore_class_type(class_type)
+        db.session.commit()
+        flash(f"Class type “{class_type.name}” is back in use.", "success")
+    else:
+        flash("The form expired: please try again.", "error")
+    return redirect(url_for("schedule.index") + "#class-types")
+
+
+# --- rooms ------------------------------------------------------------------------------------------------------
+
+@bp.route("/schedule/rooms/new", methods=["GET", "POST"])
+@requires("classes", "create")
+def new_room():
+    """Add a room with its capacity."""
+    form = RoomForm()
+    status = 200
+    if form.is_submitted():
+        room, status = _submit(form, ROOM_FIELDS, schedule.create_room, schedule.clean_room)
+        if room is not None:
+            db.session.commit()
+            flash(f"Room “{room.name}” added.", "success")
+            return redirect(url_for("schedule.index") + "#rooms")
+    return _page("schedule/room_form.html", status, form=form, room=None)
+
+
+@bp.route("/schedule/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+@requires("classes", "update")
+def edit_room(room_id: int):
+    """Rename a room or change its capacity."""
+    room = schedule.get_room(room_id)
+    form = RoomForm(obj=room)
+    status = 200
+    if form.is_submitted():
+        changed, status = _submit(form, ROOM_FIELDS, lambda v: schedule.update_room(room, v),
+                                  lambda v: schedule.clean_room(v, current=room))
+        if status == 200:
+            db.session.commit()
+            flash(f"Room “{room.name}” saved." if changed else "Nothing to save: no changes.",
+                  "success" if changed else "info")
+            return redirect(url_for("schedule.index") + "#rooms")
+    return _page("schedule/room_form.html", status, form=form, room=room)
+
+
+# --- series ------------------------------------------------------------------------------------------------------
+
+def _planning_choices(form, include_types: bool = True) -> None:
+    form.set_choices(schedule.instructors(), schedule.list_rooms(),
+                     schedule.list_class_types() if include_types else None)
+
+
+@bp.route("/schedule/series/new", methods=["GET", "POST"])
+@requires("classes", "create")
+def new_series():
+    """Add a weekly series: class type, weekdays, local start time, first and last day; sessions are generated."""
+    form = SeriesForm()
+    _planning_choices(form)
+    status = 200
+    if request.method == "GET":
+        form.starts_on.data = datetime.now(_zone()).date()
+    if form.is_submitted():
+        series, status = _submit(form, SERIES_FIELDS, schedule.create_series)
+        if series is not None:
+            db.session.commit()
+            flash(f"Series added: {series.class_type.name}, {weekday_label(series)} at "
+                  f"{series.start_time:%H:%M}. Sessions are scheduled until {series.generated_until:%d %b %Y}.",
+                  "success")
+            return redirect(url_for("schedule.index") + "#series")
+    return _page("schedule/series_form.html", status, form=form, series=None)
+
+
+def weekday_label(series) -> str:
+    return schedule.weekday_label(series.weekdays)
+
+
+@bp.route("/schedule/series/<int:series_id>/edit", methods=["GET", "POST"])
+@requires("classes", "update")
+def edit_series(series_id: int):
+    """Change a weekly series from a chosen day on: later sessions that were not edited on their own follow."""
+    series = schedule.get_series(series_id)
+    form = SeriesEditForm(obj=series)
+    _planning_choices(form)
+    today = datetime.now(_zone()).date()
+    status = 200
+    if request.method == "GET":
+        form.class_type_id.data = str(series.class_type_id)
+        form.weekdays.data = [str(d) for d in series.weekdays]
+        form.instructor_id.data = str(series.instructor_id or "")
+        form.room_id.data = str(series.room_id or "")
+        form.changes_from.data = max(today, series.starts_on)
+    if form.is_submitted():
+        names = tuple(name for name in SERIES_FIELDS if name != "starts_on")
+        form.validate()
+        from_day = None if form.changes_from.errors else form.changes_from.data
+        result, status = _submit(form, names, lambda v: schedule.update_series(series, v, from_day=from_day))
+        if result is not None:
+            db.session.commit()
+            flash(f"Series saved: sessions from {from_day or today:%d %b %Y} follow the new rule.", "success")
+            return redirect(url_for("schedule.edit_series", series_id=result.id))
+    return _page("schedule/series_form.html", status, form=form, series=series,
+                 upcoming=schedule.upcoming_sessions(series))
+
+
+# --- one-off sessions ----------------------------------------------------------------------------------------------
+
+@bp.route("/schedule/sessions/new", methods=["GET", "POST"])
+@requires("classes", "create")
+def new_session():
+    """Schedule a one-off class at a local date and time."""
+    form = SessionForm()
+    _planning_choices(form)
+    status = 200
+    if form.is_submitted():
+        session, status = _submit(form, SESSION_FIELDS, schedule.create_session)
+        if session is not None:
+            db.session.commit()
+            flash(f"{session.class_type.name} scheduled for "
+                  f"{session.starts_at.astimezone(_zone()):%a %d %b %Y at %H:%M}.", "success")
+            return redirect(_week_link(session.starts_at.astimezone(_zone()).date()))
+    return _page("schedule/session_form.html", status, form=form)
+
+
+def _session_facts(session: ClassSession) -> dict:
+    return {"waiting": schedule.waiting_count(session.id),
+            "editable": session.status == SessionStatus.SCHEDULED and session.ends_at > utcnow()}
+
+
+@bp.route("/schedule/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@requires("classes", "update")
+def edit_session(session_id: int):
+    """Edit a class: this session only, or this and all future sessions of its series."""
+    session = schedule.get_session(session_id)
+    zone = _zone()
+    form = SessionEditForm(obj=session)
+    _planning_choices(form, include_types=False)
+    status = 200
+    if request.method == "GET":
+        local = session.starts_at.astimezone(zone)
+        form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
+        form.duration_minutes.data = int((session.ends_at - session.starts_at).total_seconds() // 60)
+        form.instructor_id.data = str(session.instructor_id or "")
+        form.room_id.data = str(session.room_id or "")
+    if form.is_submitted():
+        scope = form.scope.data if session.series_id is not None else "one"
+        result, status = _submit(form, EDIT_FIELDS, lambda v: schedule.update_session(session, v, scope=scope))
+        if result is not None:
+            db.session.commit()
+            flash("Saved for this and all future sessions of the series." if scope == "future"
+                  else "Saved for this session.", "success")
+            return redirect(_week_link(result.starts_at.astimezone(zone).date()))
+    return _page("schedule/session_edit.html", status, form=form, session=session, **_session_facts(session))
+
+
+@bp.route("/schedule/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@requires("classes", "delete")
+def cancel_session(session_id: int):
+    """Cancel a class after confirmation, with a reason: booked and waiting members are told."""
+    session = schedule.get_session(session_id)
+    form = CancelForm()
+    facts = _session_facts(session)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _page("schedule/session_cancel.html", 422, form=form, session=session, **facts)
+        try:
+            released = schedule.cancel_session(session, form.reason.data, require_principal())
+        except schedule.ScheduleInvalid as exc:
+            db.session.rollback()
+            _apply_errors(form, exc.errors)
+            return _page("schedule/session_cancel.html", 422, form=form, session=session, **facts)
+        except schedule.ScheduleConflict as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(_week_link(session.starts_at.astimezone(_zone()).date()))
+        db.session.commit()
+        told = len(released)
+        flash(f"{session.class_type.name} is cancelled" + (f"; {told} member{'s' if told != 1 else ''} told."
+                                                             if told else "."), "success")
+        return redirect(_week_link(session.starts_at.astimezone(_zone()).date()))
+    return _page("schedule/session_cancel.html", form=form, session=session, **facts)
