@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from nexphys.auth.access import Principal, require_principal, requires
+from nexphys.bookings import checkin, queries
 from nexphys.extensions import db
 from nexphys.members import services
 from nexphys.members.forms import ConfirmForm, InviteForm, ProfileForm, RoleForm
@@ -17,6 +18,7 @@ from nexphys.tenancy.context import require_tenant
 bp = Blueprint("members", __name__)
 
 PER_PAGE = 20
+HISTORY_PER_PAGE = 10  # attendance history rows on a member's page
 
 
 def _page(template: str, **context):
@@ -67,7 +69,11 @@ def _detail(user: User, principal: Principal, role_form: RoleForm | None = None)
             role_form = RoleForm(formdata=None)
             role_form.role.data = roles[0].key
         role_form.set_roles(roles)
-    return _page("members/detail.html", user=user, role_form=role_form,
+    history = None
+    if principal.scope("bookings", "read") == "all" and principal.scope("members", "read") == "all":
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        history = queries.attendance_history(user.id, page=page, per_page=HISTORY_PER_PAGE)
+    return _page("members/detail.html", user=user, role_form=role_form, history=history,
                  show_sensitive=services.sees_sensitive(principal, user),
                  can_deactivate=services.may_deactivate(principal, user), is_self=_is_self(principal, user),
                  is_staff=principal.scope("members", "read") == "all")
@@ -203,4 +209,6 @@ def profile():
                 return redirect(url_for("members.profile"))
         except services.ProfileInvalid as exc:
             _apply_errors(form, exc.errors)
-    return _page("members/profile.html", form=form, user=user), 422 if _has_errors(form) else 200
+    check_in_qr = checkin.qr_svg(checkin.check_in_url(user.id), f"Check-in code for {user.full_name}")
+    return _page("members/profile.html", form=form, user=user, check_in_qr=check_in_qr), \
+        422 if _has_errors(form) else 200

@@ -14,6 +14,7 @@ STUDIO_LINKS = [
     ("members.index", "Members"),
     ("schedule.index", "Schedule"),
     ("roles.index", "Roles"),
+    ("staff.desk", "Check-in"),
     ("audit.index", "Audit log"),
     ("api_keys.index", "API keys"),
     ("settings.booking_rules", "Settings"),
@@ -37,8 +38,10 @@ def _link(endpoint: str, label: str, principal) -> dict | None:
 
 
 def viewer_context() -> dict:
-    from flask import request
+    from flask import has_request_context, request
 
+    if not has_request_context():
+        return {}  # a job rendering an email (e.g. a class reminder) has no viewer
     if request.endpoint in (None, "static") or request.blueprint == "health":
         return {}
     try:
