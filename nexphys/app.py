@@ -86,6 +86,8 @@ BLUEPRINTS = [
     ("nexphys.roles.api", "tenant"),
     ("nexphys.auth.keys_views", "tenant"),
     ("nexphys.audit.views", "tenant"),
+    ("nexphys.bookings.views", "tenant"),
+    ("nexphys.calendar.views", "tenant"),
     ("nexphys.bookings.staff_views", "tenant"),
     ("nexphys.studio.settings_views", "tenant"),
     ("nexphys.mail.views", "tenant"),

@@ -1,51 +1,111 @@
-"""A studio's public pages: its home page with this week's timetable (read-only for now)."""
+"""A studio's home page: its timetable, by week or by day, filtered by class type and instructor.
+
+The most visited page (W1's page twin), so its cost is fixed: one settings query and one timetable
+query for anyone, plus one query for a signed-in member's own statuses. The filters narrow the
+range's sessions in Python, and their choices come from that same range, so they cost nothing more.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from nexphys.classes.services import week_of, week_timetable
+from nexphys.auth.access import current_principal
+from nexphys.bookings.cards import CARD_SETTINGS, build_card, viewer_for
+from nexphys.bookings.queries import statuses_for
+from nexphys.bookings.views import sign_in_redirect
+from nexphys.calendar.services import STUDIO_TOKEN_SETTING, studio_token
+from nexphys.db import utcnow
+from nexphys.extensions import db
+from nexphys.studio.services import settings
+from nexphys.studio.timetable import Slot, slots_between
 from nexphys.tenancy.context import require_tenant
 
 bp = Blueprint("studio", __name__)
 
+VIEWS = ("week", "day")
 
-def _requested_week(zone: ZoneInfo) -> date:
-    raw = request.args.get("week")
-    if not raw:
-        return week_of(datetime.now(zone).date())
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _requested_day(today: date) -> date:
+    """?date= (any day; the week view shows its week), or the older ?week=, or today."""
+    name = "date" if request.args.get("date") else "week" if request.args.get("week") else None
+    if name is None:
+        return today
     try:
-        return week_of(date.fromisoformat(raw))
+        return date.fromisoformat(request.args[name])
     except ValueError:
-        abort(400, description="week must be a date such as 2026-11-23")
+        abort(400, description=f"{name} must be a date such as 2026-11-23")
+
+
+def _chosen(name: str) -> int | None:
+    return request.args.get(name, type=int)
+
+
+def _choices(slots: list[Slot]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Class types and instructors that appear in the range, by name."""
+    types = {s.class_type_id: s.name for s in slots}
+    people = {s.instructor_id: s.instructor for s in slots if s.instructor_id is not None}
+    by_name = lambda pairs: sorted(pairs.items(), key=lambda p: (p[1] or "").casefold())  # noqa: E731
+    return by_name(types), by_name(people)
 
 
 def studio_home():
-    """The studio's home page: its name and the week's timetable in the studio's time zone."""
+    """The studio's timetable (week or day view, filters, spots left, the viewer's own bookings)."""
     tenant = require_tenant()
     zone = ZoneInfo(tenant.time_zone)
-    monday = _requested_week(zone)
-    today = datetime.now(zone).date()
-    days = [
-        {
-            "date": day,
-            "label": day.strftime("%a %d %b"),
-            "is_today": day == today,
-            "sessions": [
-                {"starts": e.starts_at.strftime("%H:%M"), "ends": e.ends_at.strftime("%H:%M"), "name": e.name,
-                 "instructor": e.instructor, "color": e.color, "capacity": e.capacity, "booked": e.booked,
-                 "spots_left": e.spots_left}
-                for e in entries
-            ],
-        }
-        for day, entries in week_timetable(monday, zone).items()
-    ]
+    values = settings([*CARD_SETTINGS, STUDIO_TOKEN_SETTING])
+    principal = current_principal()
+    if values.get("timetable_requires_sign_in") and principal is None:
+        return sign_in_redirect()
+    now = utcnow()
+    today = now.astimezone(zone).date()
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
+    day = _requested_day(today)
+    first, length = (day, 1) if view == "day" else (week_of(day), 7)
+    start = datetime.combine(first, time(), tzinfo=zone)  # local midnights: DST-safe day bounds
+    end = datetime.combine(first + timedelta(days=length), time(), tzinfo=zone)
+    slots = slots_between(start, end)
+    type_id, instructor_id = _chosen("type"), _chosen("instructor")
+    type_choices, instructor_choices = _choices(slots)
+    shown = [s for s in slots if (type_id is None or s.class_type_id == type_id)
+             and (instructor_id is None or s.instructor_id == instructor_id)]
+    viewer = viewer_for(principal, values, zone, now)
+    mine = statuses_for(viewer.member_id, [s.id for s in shown]) if viewer.signed_in and shown else {}
+    days = {first + timedelta(days=i): [] for i in range(length)}
+    for slot in shown:
+        card = build_card(slot, mine.get(slot.id), viewer)
+        days.setdefault(card.starts.date(), []).append(card)
+
+    feed_token = studio_token(values.get(STUDIO_TOKEN_SETTING))
+    if feed_token != values.get(STUDIO_TOKEN_SETTING):
+        db.session.commit()  # the feed token was made just now (once per studio)
+
+    filters = {k: v for k, v in (("type", type_id), ("instructor", instructor_id)) if v is not None}
+
+    def link(**changes) -> str:
+        args = {"view": view if view != "week" else None, **filters, **changes}
+        return url_for("pages.home", **{k: v for k, v in args.items() if v is not None})
+
+    step = timedelta(days=length)
+    here = request.full_path.rstrip("?") if request.query_string else request.path
     return render_template(
-        "tenant/home.html", tenant=tenant, brand_color=tenant.brand_color, days=days,
-        week_label=f"Week of {monday.strftime('%d %b %Y')}", time_zone=tenant.time_zone,
-        prev_week_url=url_for("pages.home", week=date.fromordinal(monday.toordinal() - 7).isoformat()),
-        next_week_url=url_for("pages.home", week=date.fromordinal(monday.toordinal() + 7).isoformat()),
+        "tenant/home.html", tenant=tenant, brand_color=tenant.brand_color, view=view, time_zone=tenant.time_zone,
+        days=[{"date": d, "label": d.strftime("%a %d %b") if view == "week" else d.strftime("%A %d %B %Y"),
+               "is_today": d == today, "cards": cards} for d, cards in days.items()],
+        heading=(f"Week of {first:%d %b %Y}" if view == "week" else f"{first:%A %d %b %Y}"),
+        prev_url=link(date=(first - step).isoformat()), next_url_nav=link(date=(first + step).isoformat()),
+        today_url=link(date=None), week_url=link(view=None, date=day.isoformat()),
+        day_url=link(view="day", date=(day if view == "day" else (today if week_of(today) == first else first))
+                     .isoformat()),
+        filters=filters, type_choices=type_choices, instructor_choices=instructor_choices,
+        type_id=type_id, instructor_id=instructor_id, form_date=day.isoformat(),
+        total=len(shown), unfiltered_total=len(slots), clear_url=link(type=None, instructor=None, date=day.isoformat()),
+        next_url=here, login_url=url_for("auth.login", next=here), viewer_signed_in=viewer.signed_in,
+        feed_url=url_for("calendar.feed", token=feed_token, _external=True),
     )

@@ -18,6 +18,7 @@ STUDIO_LINKS = [
     ("audit.index", "Audit log"),
     ("api_keys.index", "API keys"),
     ("settings.booking_rules", "Settings"),
+    ("bookings.mine", "My bookings"),
     ("members.profile", "My profile"),
 ]
 PLATFORM_LINKS = [("platform.index", "Tenants")]

@@ -1,0 +1,125 @@
+"""What a session card shows a viewer: seats, their own status, and the one action open to them.
+
+Shared by the timetable, the class page and the booking views (whose htmx answers re-render a card),
+so every place words a state the same way. Pure logic over a Slot, the viewer's live booking (from
+`queries.statuses_for`) and the studio's rules: no queries here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nexphys.auth.access import Principal
+from nexphys.bookings.models import BookingStatus
+from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, BookingRules, rules_from_settings
+from nexphys.studio.timetable import Slot
+
+# The settings a page showing cards reads, in one query (with the timetable's own switch).
+CARD_SETTINGS = (*RULE_SETTINGS, ROLE_RULES_SETTING, "timetable_requires_sign_in")
+
+STATUS_LABELS = {
+    BookingStatus.CONFIRMED: "Booked",
+    BookingStatus.CHECKED_IN: "Checked in",
+    BookingStatus.NO_SHOW: "No-show",
+    BookingStatus.CANCELLED: "Cancelled",
+    BookingStatus.LATE_CANCELLED: "Late-cancelled",
+}
+
+
+def status_label(status: str, position: int | None = None) -> str:
+    """How a booking status reads to its member ("Waitlist #2" for a waiting one)."""
+    if status == BookingStatus.WAITLISTED:
+        return f"Waitlist #{position}" if position else "On the waitlist"
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at the cards: a member who may book for themselves, or someone who may not (anonymous)."""
+
+    member_id: int | None
+    can_book: bool
+    rules: BookingRules
+    zone: ZoneInfo
+    now: datetime
+
+    @property
+    def signed_in(self) -> bool:
+        return self.member_id is not None
+
+
+def viewer_for(principal: Principal | None, values: dict[str, Any], zone: ZoneInfo, now: datetime) -> Viewer:
+    """The viewer from the caller and the settings read with CARD_SETTINGS (rules for their role)."""
+    person = principal if principal is not None and principal.kind == "user" else None
+    return Viewer(member_id=person.id if person else None,
+                  can_book=bool(person and person.can("bookings", "create")),
+                  rules=rules_from_settings(values, person.role_key if person else None), zone=zone, now=now)
+
+
+@dataclass(frozen=True)
+class Card:
+    slot: Slot
+    starts: datetime  # local
+    ends: datetime
+    availability: str  # "3 spots left", "Full — waitlist open", "Full", "Cancelled"
+    availability_kind: str  # open | waitlist | full | cancelled (a CSS hook; the words carry the meaning)
+    my_status: str | None  # "Booked", "Waitlist #2", "Checked in", "No-show"
+    my_kind: str | None  # the booking status, as a CSS hook
+    booking_id: int | None
+    action: str | None  # book | waitlist | cancel | leave
+    late_cancel: bool  # cancelling now would be a late cancellation
+    free_cancel_until: datetime  # local
+    note: str | None  # why nothing can be done now ("Booking opens …", "Booking closed", "Started")
+    sign_in: bool  # anonymous visitor: offer "Sign in to book"
+
+    @property
+    def when(self) -> str:
+        return f"{self.starts:%a %d %b}, {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+def _availability(slot: Slot, rules: BookingRules, now: datetime) -> tuple[str, str]:
+    if slot.is_cancelled:
+        return "Cancelled", "cancelled"
+    if slot.spots_left > 0:
+        left = slot.spots_left
+        return f"{left} {'spot' if left == 1 else 'spots'} left", "open"
+    if slot.starts_at > now and rules.waitlist_open(slot.starts_at, now):
+        return "Full — waitlist open", "waitlist"
+    return "Full", "full"
+
+
+def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer) -> Card:
+    """The card for `slot` as `viewer` sees it; `mine` is their live booking {booking_id, status, position}."""
+    rules, now = viewer.rules, viewer.now
+    availability, kind = _availability(slot, rules, now)
+    started = slot.starts_at <= now
+    action = note = None
+    late = False
+    status = mine["status"] if mine else None
+    if slot.is_cancelled:
+        status = None  # its bookings were released with it
+    elif started:
+        note = "Finished" if slot.ends_at <= now else "Started"
+    elif status in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED):
+        action = "cancel" if status == BookingStatus.CONFIRMED else "leave"
+        late = status == BookingStatus.CONFIRMED and rules.is_late_cancel(slot.starts_at, now)
+    elif status is None and viewer.signed_in and viewer.can_book:
+        problem = rules.window_problem(slot.starts_at, now)
+        if problem == "opens":
+            note = f"Booking opens {rules.opens_at(slot.starts_at).astimezone(viewer.zone):%a %d %b, %H:%M}"
+        elif problem == "closed":
+            note = "Booking closed"
+        elif slot.spots_left > 0:
+            action = "book"
+        elif rules.waitlist_open(slot.starts_at, now):
+            action = "waitlist"
+    return Card(
+        slot=slot, starts=slot.starts_at.astimezone(viewer.zone), ends=slot.ends_at.astimezone(viewer.zone),
+        availability=availability, availability_kind=kind,
+        my_status=status_label(status, mine.get("position")) if status and mine else None, my_kind=status,
+        booking_id=mine["booking_id"] if mine and status else None, action=action, late_cancel=late,
+        free_cancel_until=rules.free_cancel_until(slot.starts_at).astimezone(viewer.zone), note=note,
+        sign_in=not viewer.signed_in and not started and not slot.is_cancelled)
