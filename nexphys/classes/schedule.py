@@ -894,6 +894,9 @@ def _change_series(series: ClassSeries, rule: dict[str, Any], from_day: date, no
     from the waitlist.
     """
     series = _lock_series(series)
+    # Only what differs from the rule counts: a form sent back unchanged rewrites nothing and splits nothing.
+    rule = {name: value for name, value in rule.items()
+            if (sorted(value) != sorted(series.weekdays) if name == "weekdays" else getattr(series, name) != value)}
     if not rule:
         return series
     if rule.get("ends_on") is not None and rule["ends_on"] < from_day:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from nexphys.bookings.models import Booking
 from nexphys.classes.models import ClassSession, ClassType, Room
+from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.roles.models import Role
@@ -120,38 +121,62 @@ def ensure_catalog(studio: DemoStudio) -> tuple[list[Room], list[ClassType]]:
     return [rooms[name] for name, _ in studio.rooms], [types[t[0]] for t in studio.class_types]
 
 
-def seed_demo_week(studio: DemoStudio, people: dict[str, User], monday: date) -> int:
-    """The studio's weekly timetable for the week from `monday` (local times), with some bookings."""
-    zone = ZoneInfo(studio.time_zone)
-    rooms, types = ensure_catalog(studio)
-    members = [p for key, p in people.items() if key.startswith("member")]
-    count = 0
+def demo_series_rules(studio: DemoStudio) -> list[tuple[tuple[int, ...], str, int, int]]:
+    """The weekly tuples grouped into series: one per (time, class type, room), with all its weekdays."""
+    groups: dict[tuple[str, int, int], list[int]] = {}
     for weekday, hhmm, type_index, room_index in studio.weekly:
-        local = datetime.combine(monday + timedelta(days=weekday), time.fromisoformat(hhmm), tzinfo=zone)
-        class_type = types[type_index]
-        session = ClassSession(
-            class_type=class_type, instructor=people["coach"], room=rooms[room_index],
-            starts_at=local, ends_at=local + timedelta(minutes=class_type.duration_minutes),
-            capacity=min(class_type.default_capacity, rooms[room_index].capacity),
-        )
-        db.session.add(session)
-        db.session.flush()
-        booked = (count * 5 + monday.toordinal() + 3) % (session.capacity + 1)
-        db.session.add_all(Booking(session_id=session.id, member_id=members[(count + i) % len(members)].id,
-                                   confirmed_at=session.created_at) for i in range(booked))
-        session.booked_count = booked
-        count += 1
-    db.session.flush()
-    return count
+        groups.setdefault((hhmm, type_index, room_index), []).append(weekday)
+    return [(tuple(sorted(days)), hhmm, t, r) for (hhmm, t, r), days in groups.items()]
 
 
-def _week_has_sessions(studio: DemoStudio, monday: date) -> bool:
+def seed_demo_series(studio: DemoStudio, people: dict[str, User], starts_on: date, today: date) -> int:
+    """The studio's weekly timetable as series (through the schedule service), generated ahead; returns the
+    number of series created."""
+    from nexphys.classes import schedule
+
+    rooms, types = ensure_catalog(studio)
+    for weekdays, hhmm, type_index, room_index in demo_series_rules(studio):
+        class_type, room = types[type_index], rooms[room_index]
+        schedule.create_series({
+            "class_type_id": class_type.id, "weekdays": list(weekdays), "start_time": hhmm,
+            "room_id": room.id, "instructor_id": people["coach"].id, "starts_on": starts_on,
+            "capacity": min(class_type.default_capacity, room.capacity)}, today=today)
+    return len(demo_series_rules(studio))
+
+
+def seed_demo_bookings(studio: DemoStudio, people: dict[str, User], monday: date) -> int:
+    """Some confirmed bookings in the week from `monday` for sessions nobody booked yet; returns how many sessions
+    got bookings. Seat counts match the bookings and never exceed the capacity."""
     zone = ZoneInfo(studio.time_zone)
+    members = [p for key, p in people.items() if key.startswith("member")]
     start = datetime.combine(monday, time(), tzinfo=zone)
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(ClassSession)
-        .where(ClassSession.starts_at >= start, ClassSession.starts_at < start + timedelta(days=7))
-    ) > 0
+    booked_any = sa.select(Booking.id).where(Booking.session_id == ClassSession.id).exists()
+    sessions = db.session.scalars(
+        sa.select(ClassSession).where(ClassSession.starts_at >= start,
+                                      ClassSession.starts_at < start + timedelta(days=7),
+                                      ClassSession.status == "scheduled", ~booked_any)
+        .order_by(ClassSession.starts_at, ClassSession.id)).all()
+    now = utcnow()
+    filled = 0
+    for session in sessions:
+        # From the session's id, not its position: a second run leaves an unbooked session unbooked.
+        booked = min((session.id * 5 + monday.toordinal() + 3) % (session.capacity + 1), len(members))
+        db.session.add_all(Booking(session_id=session.id, member_id=members[(session.id + i) % len(members)].id,
+                                   confirmed_at=now) for i in range(booked))
+        session.booked_count = booked
+        filled += booked > 0
+    db.session.flush()
+    return filled
+
+
+def _session_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ClassSession))
+
+
+def _last_one_off_day(zone: ZoneInfo) -> date | None:
+    """The last local day of a session not from a series (demo data seeded before series existed)."""
+    last = db.session.scalar(sa.select(sa.func.max(ClassSession.starts_at)).where(ClassSession.series_id.is_(None)))
+    return last.astimezone(zone).date() if last else None
 
 
 def give_demo_passwords(studio: DemoStudio, password_hash: str) -> int:
@@ -166,17 +191,28 @@ def give_demo_passwords(studio: DemoStudio, password_hash: str) -> int:
 
 def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None = None) -> int:
     """Seed the bound tenant: demo people once (with `password_hash`, also given to demo people without a
-    password), and this week's and next week's classes when missing.
+    password); the weekly timetable as series once (generated ahead by the schedule service, then kept
+    ahead by the hourly job), and some bookings this week and next.
 
     Returns the number of sessions added (0 when everything was there already).
     """
+    from nexphys.classes import schedule
+    from nexphys.classes.models import ClassSeries
+
     people = {u.email.split("@")[0]: u for u in db.session.scalars(sa.select(User))}
     if not people:
         people = seed_demo_people(studio, password_hash)
     elif password_hash:
         give_demo_passwords(studio, password_hash)
-    added = 0
-    for monday in (week_start(today), week_start(today) + timedelta(days=7)):
-        if not _week_has_sessions(studio, monday):
-            added += seed_demo_week(studio, people, monday)
-    return added
+    before = _session_count()
+    this_week = week_start(today)
+    if db.session.scalar(sa.select(sa.func.count()).select_from(ClassSeries)) == 0:
+        # Sessions seeded one by one before series existed keep their weeks; the series start after them.
+        last = _last_one_off_day(ZoneInfo(studio.time_zone))
+        starts_on = this_week if last is None else max(this_week, week_start(last) + timedelta(days=7))
+        seed_demo_series(studio, people, starts_on, today)
+    else:
+        schedule.generate_ahead(today)
+    for monday in (this_week, this_week + timedelta(days=7)):
+        seed_demo_bookings(studio, people, monday)
+    return _session_count() - before

@@ -1,0 +1,50 @@
+"""Demo studios get their weekly timetable as series, with consistent bookings, and seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from nexphys.bookings.models import Booking
+from nexphys.classes.models import ClassSeries, ClassSession
+from nexphys.extensions import db
+from nexphys.studio.demo import DEMO_STUDIOS, demo_series_rules, seed_demo_studio, week_start
+from tests.classes.conftest import in_studio
+
+
+def _snapshot() -> dict:
+    seats = dict(db.session.execute(sa.select(ClassSession.id, ClassSession.booked_count)).all())
+    held = dict(db.session.execute(sa.select(Booking.session_id, sa.func.count()).where(
+        Booking.status == "confirmed").group_by(Booking.session_id)).all())
+    return {"series": db.session.scalar(sa.select(sa.func.count()).select_from(ClassSeries)),
+            "sessions": len(seats), "seats": seats, "held": held}
+
+
+def test_demo_seed_builds_series_with_bookings_idempotently(app, make_tenant):
+    demo = dataclasses.replace(DEMO_STUDIOS[0], slug="demo-copy")
+    tenant = make_tenant(time_zone=demo.time_zone)
+    today = date.today()
+    with in_studio(app, tenant):
+        added = seed_demo_studio(demo, today, password_hash=None)
+        db.session.commit()
+        first = _snapshot()
+    assert first["series"] == len(demo_series_rules(demo)) and added == first["sessions"] > len(demo.weekly)
+    assert {sid: n for sid, n in first["seats"].items() if n} == first["held"]  # seat counts match bookings
+    assert sum(1 for n in first["seats"].values() if n) >= 5
+    with in_studio(app, tenant):
+        sessions = db.session.scalars(sa.select(ClassSession)).all()
+        assert all(s.booked_count <= s.capacity for s in sessions)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)
+                                 .where(Booking.confirmed_at.is_(None))) == 0
+        zone = ZoneInfo(demo.time_zone)
+        monday = week_start(today)
+        this_week = {(s.starts_at.astimezone(zone).weekday(), s.starts_at.astimezone(zone).strftime("%H:%M"))
+                     for s in sessions if monday <= s.starts_at.astimezone(zone).date() < monday + timedelta(days=7)}
+        assert this_week == {(weekday, hhmm) for weekday, hhmm, _t, _r in demo.weekly}
+    with in_studio(app, tenant):
+        assert seed_demo_studio(demo, today, password_hash=None) == 0
+        db.session.commit()
+        assert _snapshot() == first
