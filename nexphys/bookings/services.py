@@ -217,12 +217,12 @@ def cancel(booking_id: int, *, by_staff: User | None = None, now: datetime | Non
     in this same transaction, until the waitlist closes; after that it returns to open booking.
     Staff removing someone by hand is never late and may happen after the start.
     """
-    now = now or utcnow()
     session_id = db.session.scalar(sa.select(Booking.session_id).where(Booking.id == booking_id))
     if session_id is None:
         raise NotFound("There is no such booking.")
     session = _lock_session(session_id)
     booking = _lock_booking(booking_id)
+    now = now or utcnow()  # read under the lock, in the order transactions got the session
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED):
         raise CannotCancel({
             BookingStatus.CHECKED_IN: "This booking is checked in already.",
@@ -289,12 +289,12 @@ def fill_from_waitlist(session_id: int, now: datetime | None = None) -> list[Boo
 
 def check_in(booking_id: int, *, now: datetime | None = None) -> Booking:
     """Mark a confirmed (or no-show) booking as attended. Staff only; idempotent for a checked-in one."""
-    now = now or utcnow()
     session_id = db.session.scalar(sa.select(Booking.session_id).where(Booking.id == booking_id))
     if session_id is None:
         raise NotFound("There is no such booking.")
     session = _lock_session(session_id)
     booking = _lock_booking(booking_id)
+    now = now or utcnow()  # read under the lock, in the order transactions got the session
     if booking.status == BookingStatus.CHECKED_IN:
         return booking
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.NO_SHOW):
