@@ -205,8 +205,12 @@ def delete_class_type(id: int):
 @bp.post("/classes")
 @requires("classes", "create")
 def create_class():
-    """Schedule a one-off class {class_type_id, starts_at (with offset) | date+time (local), instructor_id?,
-    room_id?, capacity?, duration_minutes?, notes?}."""
+    """Schedule a one-off class: class_type_id, and starts_at (ISO-8601 with offset) or local date + time.
+
+    Also: duration_minutes (default: the type's), instructor_id, room_id, capacity (default: the type's, at
+    most the room's), notes. `date` is YYYY-MM-DD and `time` HH:MM on the studio's wall clock; a local time
+    skipped by a daylight-saving change is a 422.
+    """
     session = schedule.create_session(json_body())
     db.session.commit()
     return created(session_json(session, _zone()), url_for("classes_api.get_class", id=session.id))
@@ -257,8 +261,11 @@ def list_class_series():
 @bp.post("/class-series")
 @requires("classes", "create")
 def create_class_series():
-    """Create a weekly series {class_type_id, weekdays [0=Mon…6=Sun], start_time "HH:MM" (local), starts_on?,
-    ends_on?, duration_minutes?, capacity?, instructor_id?, room_id?}; sessions are generated ahead at once."""
+    """Create a weekly series (weekdays 0=Mon…6=Sun at a local start_time); its sessions are generated ahead.
+
+    Body: class_type_id, weekdays, start_time "HH:MM", starts_on (default today), ends_on, duration_minutes,
+    capacity, instructor_id, room_id.
+    """
     series = schedule.create_series(json_body())
     db.session.commit()
     return created(series_json(series), url_for("classes_api.get_class_series", id=series.id))
@@ -274,8 +281,10 @@ def get_class_series(id: int):
 @bp.patch("/class-series/<int:id>")
 @requires("classes", "update")
 def update_class_series(id: int):
-    """Change a series from the local day "from" (default today): later sessions follow; answers with the series
-    that carries the rule from then (a new one when the old had earlier sessions)."""
+    """Change a series from the local day "from" (default today); later sessions follow the new rule.
+
+    Answers with the series that carries the rule from then: a new one when the old had earlier sessions.
+    """
     series = schedule.get_series(id)
     data = _without(json_body(), SERIES_READ_ONLY)
     from_day = None

@@ -218,6 +218,13 @@ def _one_off_start(day: date, wall: time, zone: ZoneInfo, errors: _Errors, field
     return to_utc(day, wall, zone)
 
 
+def _get(model, row_id: int, what: str):
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise ScheduleNotFound(f"There is no such {what}.")
+    return row
+
+
 # --- class types ------------------------------------------------------------------------------------
 
 def list_class_types(include_archived: bool = False) -> list[ClassType]:
@@ -230,10 +237,7 @@ def list_class_types(include_archived: bool = False) -> list[ClassType]:
 
 def get_class_type(type_id: int) -> ClassType:
     """The class type with this id (archived ones too), or ScheduleNotFound."""
-    class_type = db.session.get(ClassType, type_id)
-    if class_type is None:
-        raise ScheduleNotFound("There is no such class type.")
-    return class_type
+    return _get(ClassType, type_id, "class type")
 
 
 def _name_taken(model, name: str, exclude_id: int | None) -> bool:
@@ -285,24 +289,31 @@ def clean_class_type(values: dict[str, Any], current: ClassType | None = None) -
     return cleaned
 
 
+def _added(row):
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _assigned(row, cleaned: dict[str, Any]) -> bool:
+    """Set the cleaned values on a row; returns whether any differed."""
+    changed = False
+    for name, value in cleaned.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    db.session.flush()
+    return changed
+
+
 def create_class_type(values: dict[str, Any]) -> ClassType:
     """A new class type (name unique regardless of case, duration 5–600 min, capacity 0–500, #rrggbb)."""
-    class_type = ClassType(**clean_class_type(values))
-    db.session.add(class_type)
-    db.session.flush()
-    return class_type
+    return _added(ClassType(**clean_class_type(values)))
 
 
 def update_class_type(class_type: ClassType, values: dict[str, Any]) -> bool:
     """Change the fields given; returns whether anything changed. Existing sessions keep their own times."""
-    cleaned = clean_class_type(values, current=class_type)
-    changed = False
-    for name, value in cleaned.items():
-        if getattr(class_type, name) != value:
-            setattr(class_type, name, value)
-            changed = True
-    db.session.flush()
-    return changed
+    return _assigned(class_type, clean_class_type(values, current=class_type))
 
 
 def class_type_in_use(class_type: ClassType) -> bool:
@@ -352,10 +363,7 @@ def list_rooms() -> list[Room]:
 
 def get_room(room_id: int) -> Room:
     """The room with this id, or ScheduleNotFound."""
-    room = db.session.get(Room, room_id)
-    if room is None:
-        raise ScheduleNotFound("There is no such room.")
-    return room
+    return _get(Room, room_id, "room")
 
 
 def clean_room(values: dict[str, Any], current: Room | None = None) -> dict[str, Any]:
@@ -383,20 +391,12 @@ def clean_room(values: dict[str, Any], current: Room | None = None) -> dict[str,
 
 def create_room(values: dict[str, Any]) -> Room:
     """A new room."""
-    room = Room(**clean_room(values))
-    db.session.add(room)
-    db.session.flush()
-    return room
+    return _added(Room(**clean_room(values)))
 
 
 def update_room(room: Room, values: dict[str, Any]) -> bool:
     """Rename a room or change its capacity (never below an upcoming class's capacity in it)."""
-    cleaned = clean_room(values, current=room)
-    changed = any(getattr(room, k) != v for k, v in cleaned.items())
-    for name, value in cleaned.items():
-        setattr(room, name, value)
-    db.session.flush()
-    return changed
+    return _assigned(room, clean_room(values, current=room))
 
 
 def _room(room_id: int | None, errors: _Errors) -> Room | None:
@@ -439,10 +439,7 @@ def _check_room_capacity(capacity: int | None, room: Room | None, errors: _Error
 
 def get_session(session_id: int) -> ClassSession:
     """The class session with this id, or ScheduleNotFound."""
-    session = db.session.get(ClassSession, session_id)
-    if session is None:
-        raise ScheduleNotFound("There is no such class.")
-    return session
+    return _get(ClassSession, session_id, "class")
 
 
 def sessions_in_range(start: datetime, end: datetime, include_cancelled: bool = True) -> list[ClassSession]:
@@ -687,10 +684,7 @@ def list_series(include_ended: bool = False, today: date | None = None) -> list[
 
 def get_series(series_id: int) -> ClassSeries:
     """The series with this id, or ScheduleNotFound."""
-    series = db.session.get(ClassSeries, series_id)
-    if series is None:
-        raise ScheduleNotFound("There is no such series.")
-    return series
+    return _get(ClassSeries, series_id, "series")
 
 
 def _weekdays(values: dict, errors: _Errors) -> list[int] | None:

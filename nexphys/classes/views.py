@@ -136,19 +136,35 @@ def index():
 
 # --- class types -------------------------------------------------------------------------------------------
 
+def _form_view(form, names: tuple[str, ...], action: Callable[[dict], Any], check: Callable[[dict], Any] | None,
+               done: Callable[[Any], tuple[str, str, str]], template: str, **context):
+    """GET shows the form; a POST that the service accepts commits, flashes and redirects (Post/Redirect/Get);
+    one it refuses shows the form again with the messages (422, or 409 for a conflict).
+    `done(result)` gives (message, category, where to go)."""
+    status = 200
+    if form.is_submitted():
+        result, status = _submit(form, names, action, check)
+        if status == 200:
+            db.session.commit()
+            message, category, target = done(result)
+            flash(message, category)
+            return redirect(target)
+    return _page(template, status, form=form, **context)
+
+
+def _saved(label: str, target: str) -> Callable[[bool], tuple[str, str, str]]:
+    return lambda changed: (f"{label} saved." if changed else "Nothing to save: no changes.",
+                            "success" if changed else "info", target)
+
+
 @bp.route("/schedule/class-types/new", methods=["GET", "POST"])
 @requires("classes", "create")
 def new_class_type():
     """Add a class type: name, description, duration, default capacity, colour and level."""
-    form = ClassTypeForm()
-    status = 200
-    if form.is_submitted():
-        class_type, status = _submit(form, CLASS_TYPE_FIELDS, schedule.create_class_type, schedule.clean_class_type)
-        if class_type is not None:
-            db.session.commit()
-            flash(f"Class type “{class_type.name}” added.", "success")
-            return redirect(url_for("schedule.index") + "#class-types")
-    return _page("schedule/class_type_form.html", status, form=form, class_type=None)
+    return _form_view(ClassTypeForm(), CLASS_TYPE_FIELDS, schedule.create_class_type, schedule.clean_class_type,
+                      lambda t: (f"Class type “{t.name}” added.", "success",
+                                 url_for("schedule.index") + "#class-types"),
+                      "schedule/class_type_form.html", class_type=None)
 
 
 @bp.route("/schedule/class-types/<int:type_id>/edit", methods=["GET", "POST"])
@@ -156,18 +172,12 @@ def new_class_type():
 def edit_class_type(type_id: int):
     """Change a class type (sessions already scheduled keep their own times and capacities)."""
     class_type = schedule.get_class_type(type_id)
-    form = ClassTypeForm(obj=class_type)
-    status = 200
-    if form.is_submitted():
-        changed, status = _submit(form, CLASS_TYPE_FIELDS, lambda v: schedule.update_class_type(class_type, v),
-                                  lambda v: schedule.clean_class_type(v, current=class_type))
-        if status == 200:
-            db.session.commit()
-            flash(f"Class type “{class_type.name}” saved." if changed else "Nothing to save: no changes.",
-                  "success" if changed else "info")
-            return redirect(url_for("schedule.index") + "#class-types")
-    return _page("schedule/class_type_form.html", status, form=form, class_type=class_type,
-                 in_use=schedule.class_type_in_use(class_type))
+    return _form_view(ClassTypeForm(obj=class_type), CLASS_TYPE_FIELDS,
+                      lambda v: schedule.update_class_type(class_type, v),
+                      lambda v: schedule.clean_class_type(v, current=class_type),
+                      _saved("Class type", url_for("schedule.index") + "#class-types"),
+                      "schedule/class_type_form.html", class_type=class_type,
+                      in_use=schedule.class_type_in_use(class_type))
 
 
 @bp.route("/schedule/class-types/<int:type_id>/delete", methods=["GET", "POST"])
@@ -208,15 +218,9 @@ def restore_class_type(type_id: int):
 @requires("classes", "create")
 def new_room():
     """Add a room with its capacity."""
-    form = RoomForm()
-    status = 200
-    if form.is_submitted():
-        room, status = _submit(form, ROOM_FIELDS, schedule.create_room, schedule.clean_room)
-        if room is not None:
-            db.session.commit()
-            flash(f"Room “{room.name}” added.", "success")
-            return redirect(url_for("schedule.index") + "#rooms")
-    return _page("schedule/room_form.html", status, form=form, room=None)
+    return _form_view(RoomForm(), ROOM_FIELDS, schedule.create_room, schedule.clean_room,
+                      lambda r: (f"Room “{r.name}” added.", "success", url_for("schedule.index") + "#rooms"),
+                      "schedule/room_form.html", room=None)
 
 
 @bp.route("/schedule/rooms/<int:room_id>/edit", methods=["GET", "POST"])
@@ -224,17 +228,9 @@ def new_room():
 def edit_room(room_id: int):
     """Rename a room or change its capacity."""
     room = schedule.get_room(room_id)
-    form = RoomForm(obj=room)
-    status = 200
-    if form.is_submitted():
-        changed, status = _submit(form, ROOM_FIELDS, lambda v: schedule.update_room(room, v),
-                                  lambda v: schedule.clean_room(v, current=room))
-        if status == 200:
-            db.session.commit()
-            flash(f"Room “{room.name}” saved." if changed else "Nothing to save: no changes.",
-                  "success" if changed else "info")
-            return redirect(url_for("schedule.index") + "#rooms")
-    return _page("schedule/room_form.html", status, form=form, room=room)
+    return _form_view(RoomForm(obj=room), ROOM_FIELDS, lambda v: schedule.update_room(room, v),
+                      lambda v: schedule.clean_room(v, current=room),
+                      _saved("Room", url_for("schedule.index") + "#rooms"), "schedule/room_form.html", room=room)
 
 
 # --- series ------------------------------------------------------------------------------------------------------
@@ -250,22 +246,12 @@ def new_series():
     """Add a weekly series: class type, weekdays, local start time, first and last day; sessions are generated."""
     form = SeriesForm()
     _planning_choices(form)
-    status = 200
     if request.method == "GET":
         form.starts_on.data = datetime.now(_zone()).date()
-    if form.is_submitted():
-        series, status = _submit(form, SERIES_FIELDS, schedule.create_series)
-        if series is not None:
-            db.session.commit()
-            flash(f"Series added: {series.class_type.name}, {weekday_label(series)} at "
-                  f"{series.start_time:%H:%M}. Sessions are scheduled until {series.generated_until:%d %b %Y}.",
-                  "success")
-            return redirect(url_for("schedule.index") + "#series")
-    return _page("schedule/series_form.html", status, form=form, series=None)
-
-
-def weekday_label(series) -> str:
-    return schedule.weekday_label(series.weekdays)
+    return _form_view(form, SERIES_FIELDS, schedule.create_series, None, lambda series: (
+        f"Series added: {series.class_type.name}, {schedule.weekday_label(series.weekdays)} at "
+        f"{series.start_time:%H:%M}. Sessions are scheduled until {series.generated_until:%d %b %Y}.",
+        "success", url_for("schedule.index") + "#series"), "schedule/series_form.html", series=None)
 
 
 @bp.route("/schedule/series/<int:series_id>/edit", methods=["GET", "POST"])
@@ -276,24 +262,21 @@ def edit_series(series_id: int):
     form = SeriesEditForm(obj=series)
     _planning_choices(form)
     today = datetime.now(_zone()).date()
-    status = 200
     if request.method == "GET":
         form.class_type_id.data = str(series.class_type_id)
         form.weekdays.data = [str(d) for d in series.weekdays]
         form.instructor_id.data = str(series.instructor_id or "")
         form.room_id.data = str(series.room_id or "")
         form.changes_from.data = max(today, series.starts_on)
+    from_day = None
     if form.is_submitted():
-        names = tuple(name for name in SERIES_FIELDS if name != "starts_on")
         form.validate()
         from_day = None if form.changes_from.errors else form.changes_from.data
-        result, status = _submit(form, names, lambda v: schedule.update_series(series, v, from_day=from_day))
-        if result is not None:
-            db.session.commit()
-            flash(f"Series saved: sessions from {from_day or today:%d %b %Y} follow the new rule.", "success")
-            return redirect(url_for("schedule.edit_series", series_id=result.id))
-    return _page("schedule/series_form.html", status, form=form, series=series,
-                 upcoming=schedule.upcoming_sessions(series))
+    names = tuple(name for name in SERIES_FIELDS if name != "starts_on")
+    return _form_view(form, names, lambda v: schedule.update_series(series, v, from_day=from_day), None,
+                      lambda result: (f"Series saved: sessions from {from_day or today:%d %b %Y} follow the new rule.",
+                                      "success", url_for("schedule.edit_series", series_id=result.id)),
+                      "schedule/series_form.html", series=series, upcoming=schedule.upcoming_sessions(series))
 
 
 # --- one-off sessions ----------------------------------------------------------------------------------------------
@@ -304,15 +287,9 @@ def new_session():
     """Schedule a one-off class at a local date and time."""
     form = SessionForm()
     _planning_choices(form)
-    status = 200
-    if form.is_submitted():
-        session, status = _submit(form, SESSION_FIELDS, schedule.create_session)
-        if session is not None:
-            db.session.commit()
-            flash(f"{session.class_type.name} scheduled for "
-                  f"{session.starts_at.astimezone(_zone()):%a %d %b %Y at %H:%M}.", "success")
-            return redirect(_week_link(session.starts_at.astimezone(_zone()).date()))
-    return _page("schedule/session_form.html", status, form=form)
+    return _form_view(form, SESSION_FIELDS, schedule.create_session, None, lambda session: (
+        f"{session.class_type.name} scheduled for {session.starts_at.astimezone(_zone()):%a %d %b %Y at %H:%M}.",
+        "success", _week_link(session.starts_at.astimezone(_zone()).date())), "schedule/session_form.html")
 
 
 def _session_facts(session: ClassSession) -> dict:
@@ -328,22 +305,18 @@ def edit_session(session_id: int):
     zone = _zone()
     form = SessionEditForm(obj=session)
     _planning_choices(form, include_types=False)
-    status = 200
     if request.method == "GET":
         local = session.starts_at.astimezone(zone)
         form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
         form.duration_minutes.data = int((session.ends_at - session.starts_at).total_seconds() // 60)
         form.instructor_id.data = str(session.instructor_id or "")
         form.room_id.data = str(session.room_id or "")
-    if form.is_submitted():
-        scope = form.scope.data if session.series_id is not None else "one"
-        result, status = _submit(form, EDIT_FIELDS, lambda v: schedule.update_session(session, v, scope=scope))
-        if result is not None:
-            db.session.commit()
-            flash("Saved for this and all future sessions of the series." if scope == "future"
-                  else "Saved for this session.", "success")
-            return redirect(_week_link(result.starts_at.astimezone(zone).date()))
-    return _page("schedule/session_edit.html", status, form=form, session=session, **_session_facts(session))
+    scope = form.scope.data if session.series_id is not None and form.is_submitted() else "one"
+    return _form_view(form, EDIT_FIELDS, lambda v: schedule.update_session(session, v, scope=scope), None,
+                      lambda result: ("Saved for this and all future sessions of the series." if scope == "future"
+                                      else "Saved for this session.", "success",
+                                      _week_link(result.starts_at.astimezone(zone).date())),
+                      "schedule/session_edit.html", session=session, **_session_facts(session))
 
 
 @bp.route("/schedule/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
