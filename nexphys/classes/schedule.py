@@ -606,6 +606,8 @@ def update_session(session: ClassSession, values: dict[str, Any], scope: str = "
         raise ScheduleInvalid({"scope": ["Use \"one\" (this session) or \"future\" (this and all future sessions)."]})
     if scope == "future" and session.series_id is None:
         raise ScheduleInvalid({"scope": ["This class is not part of a series: only \"one\" applies."]})
+    if scope == "future":
+        _lock_series(session.series)  # series before session, the order series-wide edits take them in
     session = _lock(session)
     if session.status == SessionStatus.CANCELLED:
         raise ScheduleConflict("This class is cancelled; it can no longer be changed.")
@@ -618,7 +620,12 @@ def update_session(session: ClassSession, values: dict[str, Any], scope: str = "
     errors.raise_if_any()
     if changes.capacity is not None and changes.capacity < session.booked_count:
         raise _below_booked(changes.capacity, session.booked_count)
+    raised = _apply_to_session(session, changes, changes.starts_at)
     if scope == "future":
+        # The chosen session takes the values as given, even where they already match the series' rule.
+        if changes.notes is not None:
+            session.notes = changes.notes
+        db.session.flush()
         series = session.series
         rule: dict[str, Any] = {}
         if changes.local_time is not None:
@@ -630,13 +637,12 @@ def update_session(session: ClassSession, values: dict[str, Any], scope: str = "
             rule["instructor"] = changes.instructor[0]
         if changes.room is not None:
             rule["room"] = changes.room[0]
-        if changes.notes is not None:
-            session.notes = changes.notes
         _change_series(series, rule, session.occurrence_on, now, include=session.id)
         db.session.flush()
         db.session.refresh(session)
+        if raised:
+            bookings.fill_from_waitlist(session.id, now=now)
         return session
-    raised = _apply_to_session(session, changes, changes.starts_at)
     if session.series_id is not None and db.session.is_modified(session):
         session.is_modified = True  # (notes alone do not set it: they never come from the series)
     if changes.notes is not None:

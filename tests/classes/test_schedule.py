@@ -407,3 +407,16 @@ def test_the_fan_out_enqueues_every_active_studio(app, studio):
         queued = [job.kwargs.get("tenant_id") for job in get_queue("low").get_jobs()
                   if job.func_name == "nexphys.classes.jobs.extend_schedule"]
     assert studio.id in queued
+
+
+def test_a_future_edit_moves_the_chosen_session_even_when_the_rule_already_matches(app, studio):
+    type_id = make_type(app, studio)
+    series_id = _series(app, studio, class_type_id=type_id)
+    sessions = _sessions(app, studio, [series_id])
+    pivot = sessions[1]
+    run(app, studio, lambda: schedule.update_session(schedule.get_session(pivot["id"]), {"time": "09:00"}))
+    run(app, studio, lambda: schedule.update_session(schedule.get_session(pivot["id"]), {"time": "07:00"},
+                                                     scope="future"))
+    after = {s["id"]: s for s in _sessions(app, studio, _series_ids(app, studio, series_id))}
+    assert after[pivot["id"]]["starts_at"] == pivot["starts_at"]
+    assert len(_series_ids(app, studio, series_id)) == 1  # nothing in the rule changed: no split
