@@ -1,0 +1,93 @@
+"""Staff check a member in from a class roster in a real Chromium: htmx swaps the row, no page load."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.bookings.conftest import make_session
+from tests.browser.conftest import CHROMIUM
+from tests.conftest import TEST_PASSWORD, create_tenant, drop_tenant, make_user, unique_slug
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}")]
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+@pytest.fixture(scope="module")
+def studio(app):
+    tenant = create_tenant(app, unique_slug("brs"), "Browser Check-in Club")
+    yield tenant
+    drop_tenant(app, tenant.slug)
+
+
+def _url(tenant, port: int, path: str) -> str:
+    return f"http://{tenant.slug}.localhost:{port}{path}"
+
+
+def _sign_in(page, tenant, port: int, email: str) -> None:
+    page.goto(_url(tenant, port, "/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def _booking_status(app, tenant, session_id: int, member_id: int) -> str:
+    import sqlalchemy as sa
+
+    from nexphys.bookings.models import Booking
+    from nexphys.extensions import db
+    from tests.members.conftest import in_studio
+
+    with in_studio(app, tenant):
+        return db.session.scalar(sa.select(Booking.status).where(Booking.session_id == session_id,
+                                                                 Booking.member_id == member_id))
+
+
+def test_staff_check_a_member_in_from_the_roster_and_the_desk(app, studio, live_port, page):
+    from nexphys.bookings import services
+    from nexphys.extensions import db
+    from tests.members.conftest import in_studio
+
+    session_id = make_session(app, studio, timedelta(minutes=20), name="Browser Roster Rowing")
+    member_id = make_user(app, studio, "member", f"rosa-{unique_slug('m')}@example.com", full_name="Rosa Rower")
+    other_id = make_user(app, studio, "member", f"dan-{unique_slug('m')}@example.com", full_name="Dan Desk")
+    with in_studio(app, studio):
+        services.book(session_id, member_id)
+        services.book(session_id, other_id)
+        db.session.commit()
+    coach = f"coach-{unique_slug('c')}@example.com"
+    make_user(app, studio, "instructor", coach, full_name="Coach Carla")
+    _sign_in(page, studio, live_port, coach)
+
+    roster = _url(studio, live_port, f"/classes/{session_id}/roster")
+    page.goto(roster)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Browser Roster Rowing")
+    page.evaluate("window.__samePage = true")  # survives only if htmx swaps instead of loading a page
+    page.get_by_role("button", name="Check in Rosa Rower").click()
+    row_message = page.locator("#group-confirmed .row-message")
+    expect(row_message).to_have_text("Rosa Rower is checked in.")
+    expect(row_message).to_be_focused()  # the swapped row's message takes focus (screen readers hear it)
+    assert page.evaluate("window.__samePage === true") and page.url == roster
+    expect(page.get_by_role("button", name="Check in Rosa Rower")).to_have_count(0)
+    assert _booking_status(app, studio, session_id, member_id) == "checked_in"
+
+    # the desk, by keyboard: search is focused on load, Enter searches, the row's button checks in
+    page.get_by_role("link", name="Check-in", exact=True).click()
+    expect(page.get_by_role("searchbox", name="Name or email")).to_be_focused()
+    page.keyboard.type("Dan Desk")
+    page.keyboard.press("Enter")
+    button = page.get_by_role("button", name=re.compile(r"Check Dan Desk in to Browser Roster Rowing"))
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".desk-member .row-message")).to_have_text("Dan Desk is checked in.")
+    assert _booking_status(app, studio, session_id, other_id) == "checked_in"
