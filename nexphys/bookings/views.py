@@ -23,7 +23,7 @@ from nexphys.classes.models import ClassSession
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User
-from nexphys.studio.services import settings
+from nexphys.studio.services import setting, settings
 from nexphys.studio.timetable import slot as load_slot
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.safety import safe_next
@@ -38,10 +38,14 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def this_page() -> str:
+    """This page's path and query: where forms on it send people back to."""
+    return request.full_path.rstrip("?") if request.query_string else request.path
+
+
 def sign_in_redirect():
     """To the sign-in page, coming back here afterwards (studios that keep their timetable private)."""
-    here = request.full_path.rstrip("?") if request.query_string else request.path
-    return redirect(url_for("auth.login", next=here))
+    return redirect(url_for("auth.login", next=this_page()))
 
 
 def _zone() -> ZoneInfo:
@@ -196,11 +200,9 @@ def mine():
     upcoming = queries.member_bookings(principal.id, now, upcoming=True, page=_page_arg("page"), per_page=PER_PAGE)
     past = queries.member_bookings(principal.id, now, upcoming=False, page=_page_arg("past"), per_page=PER_PAGE)
     token = member_token(principal.id)  # made on first visit: the page shows the feed URL
-    studio = settings([STUDIO_TOKEN_SETTING, "timetable_requires_sign_in"])
-    studio_feed = studio_token(studio[STUDIO_TOKEN_SETTING])
+    studio_feed = studio_token(setting(STUDIO_TOKEN_SETTING))
     db.session.commit()
-    here = request.full_path.rstrip("?") if request.query_string else request.path
-    return _page("bookings/mine.html", upcoming=upcoming, past=past, zone=_zone(), next_url=here, label=status_label,
-                 feed_url=url_for("calendar.feed", token=token, _external=True),
+    return _page("bookings/mine.html", upcoming=upcoming, past=past, zone=_zone(), next_url=this_page(),
+                 label=status_label, feed_url=url_for("calendar.feed", token=token, _external=True),
                  studio_feed_url=url_for("calendar.feed", token=studio_feed, _external=True),
                  can_reset_studio_feed=principal.scope("settings", "update") == "all")

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from nexphys.auth.access import current_principal
 from nexphys.bookings.cards import CARD_SETTINGS, build_card, viewer_for
 from nexphys.bookings.queries import statuses_for
-from nexphys.bookings.views import sign_in_redirect
+from nexphys.bookings.views import sign_in_redirect, this_page
 from nexphys.calendar.services import STUDIO_TOKEN_SETTING, studio_token
 from nexphys.db import utcnow
 from nexphys.extensions import db
@@ -93,7 +93,7 @@ def studio_home():
         return url_for("pages.home", **{k: v for k, v in args.items() if v is not None})
 
     step = timedelta(days=length)
-    here = request.full_path.rstrip("?") if request.query_string else request.path
+    here = this_page()
     return render_template(
         "tenant/home.html", tenant=tenant, brand_color=tenant.brand_color, view=view, time_zone=tenant.time_zone,
         days=[{"date": d, "label": d.strftime("%a %d %b") if view == "week" else d.strftime("%A %d %B %Y"),

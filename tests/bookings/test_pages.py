@@ -381,6 +381,13 @@ def test_my_bookings_lists_upcoming_and_past_with_positions_and_warnings(app, st
     row = response.get_data(as_text=True)
     assert response.status_code == 200 and row.lstrip().startswith(f'<li id="booking-{booking_id}"')
     assert ">Cancelled<" in row and "Cancel booking" not in row
+    # a late one answers the row again, warned, with its (late) button still there and nothing cancelled
+    late_id, _ = _booking_of(app, studio, late, member_id)
+    warned = _form(client, studio, f"/bookings/{late_id}/cancel", page_csrf(html), headers=HX, card="row")
+    assert warned.status_code == 409
+    assert "counts as a late cancellation" in warned.get_data(as_text=True)
+    assert "Cancel booking (late)" in warned.get_data(as_text=True) and "hx-confirm=" in warned.get_data(as_text=True)
+    assert _booking_of(app, studio, late, member_id)[1] == BookingStatus.CONFIRMED
 
 
 def test_my_bookings_paginates(app, studio, rules):
