@@ -11,19 +11,8 @@ from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.extensions import db
 from nexphys.jobs.queues import get_queue
 from tests.bookings.conftest import in_studio, make_session, now, person
+from tests.bookings.history import insert_booking
 from tests.conftest import create_tenant, drop_tenant
-
-
-def _insert(app, studio, session_id: int, member_id: int, status: str = BookingStatus.CONFIRMED) -> int:
-    from nexphys.classes.models import ClassSession
-
-    with in_studio(app, studio):
-        booking = Booking(session_id=session_id, member_id=member_id, status=status)
-        db.session.add(booking)
-        if status in BookingStatus.HOLDS_SEAT:
-            db.session.get(ClassSession, session_id).booked_count += 1
-        db.session.commit()
-        return booking.id
 
 
 def _booking(app, studio, booking_id: int) -> dict:
@@ -50,9 +39,9 @@ def test_housekeeping_marks_no_shows_of_ended_classes_only(app, studio):
     running = make_session(app, studio, -timedelta(minutes=10), minutes=60)
     member, _ = person(app, studio)
     other, _ = person(app, studio)
-    missed = _insert(app, studio, ended, member)
-    attended = _insert(app, studio, ended, other, BookingStatus.CHECKED_IN)
-    ongoing = _insert(app, studio, running, member)
+    missed = insert_booking(app, studio, ended, member)
+    attended = insert_booking(app, studio, ended, other, BookingStatus.CHECKED_IN)
+    ongoing = insert_booking(app, studio, running, member)
     result = _run(app, studio)
     assert result["no_shows"] >= 1
     assert _booking(app, studio, missed)["status"] == BookingStatus.NO_SHOW
@@ -66,9 +55,9 @@ def test_reminders_go_once_to_confirmed_members_of_classes_starting_soon(app, st
     later = make_session(app, studio, timedelta(hours=3), name="Reminder Later Yoga")
     member, email = person(app, studio)
     waiting, waiting_email = person(app, studio)
-    soon_booking = _insert(app, studio, soon, member)
-    later_booking = _insert(app, studio, later, member)
-    _insert(app, studio, soon, waiting, BookingStatus.WAITLISTED)
+    soon_booking = insert_booking(app, studio, soon, member)
+    later_booking = insert_booking(app, studio, later, member)
+    insert_booking(app, studio, soon, waiting, BookingStatus.WAITLISTED)
     first = _run(app, studio)
     assert first["reminders"] == 1
     assert _reminders(app, studio, email) == [next(s for s in _reminders(app, studio, email) if "Soon" in s)]
@@ -88,7 +77,7 @@ def test_reminders_can_be_switched_off(app, studio, rules):
     rules(reminder_minutes_before=0)
     session_id = make_session(app, studio, timedelta(minutes=30))
     member, email = person(app, studio)
-    booking_id = _insert(app, studio, session_id, member)
+    booking_id = insert_booking(app, studio, session_id, member)
     assert _run(app, studio)["reminders"] == 0
     assert _reminders(app, studio, email) == [] and _booking(app, studio, booking_id)["reminded_at"] is None
 

@@ -12,6 +12,7 @@ from nexphys.bookings import services
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.extensions import db
 from tests.bookings.conftest import in_studio, make_session, now, person, session_state
+from tests.bookings.history import insert_booking
 from tests.conftest import create_tenant, drop_tenant, host, login
 from tests.members.conftest import audit_entries, page_csrf
 
@@ -32,18 +33,6 @@ def _book(app, studio, session_id: int, member_id: int, **kwargs) -> int:
         db.session.commit()
         return outcome.booking.id
 
-
-def _insert(app, studio, session_id: int, member_id: int, status: str) -> int:
-    """A booking row as history leaves it (past classes cannot be booked through the service)."""
-    from nexphys.classes.models import ClassSession
-
-    with in_studio(app, studio):
-        booking = Booking(session_id=session_id, member_id=member_id, status=status)
-        db.session.add(booking)
-        if status in BookingStatus.HOLDS_SEAT:
-            db.session.get(ClassSession, session_id).booked_count += 1
-        db.session.commit()
-        return booking.id
 
 
 def _status(app, studio, booking_id: int) -> str:
@@ -195,7 +184,7 @@ def test_check_in_desk_finds_members_and_their_classes_today(app, client, studio
     today_class = make_session(app, studio, -_since_midnight() / 2, name="Desk Today Barre")
     tomorrow_class = make_session(app, studio, timedelta(days=1, hours=1), name="Desk Tomorrow Barre")
     member_id, email = person(app, studio, full_name="Desk Zebra")
-    booking_id = _insert(app, studio, today_class, member_id, BookingStatus.CONFIRMED)
+    booking_id = insert_booking(app, studio, today_class, member_id, BookingStatus.CONFIRMED)
     _book(app, studio, tomorrow_class, member_id)
     _signed_in(app, client, studio, "instructor")
     page = client.get("/check-in?q=desk+zebra", headers=host(studio))
@@ -217,7 +206,7 @@ def test_profile_qr_code_opens_the_members_check_in_for_staff_only(app, client, 
 
     today_class = make_session(app, studio, -_since_midnight() / 2, name="QR Today Pilates")
     member_id, email = person(app, studio, full_name="Qr Member")
-    _insert(app, studio, today_class, member_id, BookingStatus.CONFIRMED)
+    insert_booking(app, studio, today_class, member_id, BookingStatus.CONFIRMED)
     member_client = app.test_client()
     assert login(member_client, studio, email).status_code == 302
     profile = member_client.get("/profile", headers=host(studio)).get_data(as_text=True)
@@ -264,7 +253,7 @@ def test_member_page_shows_attendance_history_with_counts_and_pages(app, client,
         BookingStatus.CANCELLED]
     for n, status in enumerate(statuses):
         session_id = make_session(app, studio, -timedelta(days=n + 1), name=f"History Class {n:02d}")
-        _insert(app, studio, session_id, member_id, status)
+        insert_booking(app, studio, session_id, member_id, status)
     _book(app, studio, make_session(app, studio, timedelta(days=1), name="History Future"), member_id)
     _signed_in(app, client, studio, "manager")
     html = client.get(f"/members/{member_id}", headers=host(studio)).get_data(as_text=True)

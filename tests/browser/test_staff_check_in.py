@@ -10,31 +10,15 @@ import pytest
 
 from tests.bookings.conftest import make_session
 from tests.browser.conftest import CHROMIUM
-from tests.conftest import TEST_PASSWORD, create_tenant, drop_tenant, make_user, unique_slug
+from tests.browser.test_browser import expect, studio, studio_url  # noqa: F401 - the same studio fixture, own instance
+from tests.conftest import TEST_PASSWORD, make_user, unique_slug
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}")]
 
 
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-@pytest.fixture(scope="module")
-def studio(app):
-    tenant = create_tenant(app, unique_slug("brs"), "Browser Check-in Club")
-    yield tenant
-    drop_tenant(app, tenant.slug)
-
-
-def _url(tenant, port: int, path: str) -> str:
-    return f"http://{tenant.slug}.localhost:{port}{path}"
-
-
 def _sign_in(page, tenant, port: int, email: str) -> None:
-    page.goto(_url(tenant, port, "/login"))
+    page.goto(studio_url(tenant, port, "/login"))
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.keyboard.press("Enter")
@@ -53,7 +37,7 @@ def _booking_status(app, tenant, session_id: int, member_id: int) -> str:
                                                                  Booking.member_id == member_id))
 
 
-def test_staff_check_a_member_in_from_the_roster_and_the_desk(app, studio, live_port, page):
+def test_staff_check_a_member_in_from_the_roster_and_the_desk(app, studio, live_port, page):  # noqa: F811
     from nexphys.bookings import services
     from nexphys.extensions import db
     from tests.members.conftest import in_studio
@@ -69,7 +53,7 @@ def test_staff_check_a_member_in_from_the_roster_and_the_desk(app, studio, live_
     make_user(app, studio, "instructor", coach, full_name="Coach Carla")
     _sign_in(page, studio, live_port, coach)
 
-    roster = _url(studio, live_port, f"/classes/{session_id}/roster")
+    roster = studio_url(studio, live_port, f"/classes/{session_id}/roster")
     page.goto(roster)
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser Roster Rowing")
     page.evaluate("window.__samePage = true")  # survives only if htmx swaps instead of loading a page
