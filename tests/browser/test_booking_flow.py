@@ -1,0 +1,88 @@
+"""A member books, cancels and joins a waitlist, and staff check a member in, in a real Chromium.
+
+The pages update in place through htmx: the tests assert that the URL does not change while the card
+does, which is only true when the swap happened (without JavaScript the form would redirect).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.bookings.conftest import make_session, now
+from tests.browser.conftest import CHROMIUM
+from tests.conftest import TEST_PASSWORD, create_tenant, drop_tenant, make_user, unique_slug
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}")]
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+@pytest.fixture(scope="module")
+def studio(app):
+    tenant = create_tenant(app, unique_slug("bk"), "Browser Booking Studio")
+    yield tenant
+    drop_tenant(app, tenant.slug)
+
+
+def url(tenant, port: int, path: str = "/") -> str:
+    return f"http://{tenant.slug}.localhost:{port}{path}"
+
+
+def sign_in(page, tenant, port: int, email: str) -> None:
+    page.goto(url(tenant, port, "/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in")).click()
+    page.wait_for_url(re.compile(r"/$|/\?"))
+
+
+def card(page, session_id: int):
+    return page.locator(f"#card-chip-{session_id}")
+
+
+def test_a_member_books_cancels_and_joins_a_waitlist_in_place(app, studio, live_port, page):
+    open_class = make_session(app, studio, starts_in=timedelta(days=1), capacity=3, name="Open Flow")
+    full_class = make_session(app, studio, starts_in=timedelta(days=1, hours=2), capacity=1, name="Tiny Class")
+    early_bird = make_user(app, studio, "member", f"early-{unique_slug('m')}@example.com")
+    from nexphys.bookings import services
+    from nexphys.extensions import db
+    from tests.members.conftest import in_studio
+
+    with in_studio(app, studio):
+        services.book(full_class, early_bird)
+        db.session.commit()
+    email = f"mia-{unique_slug('m')}@example.com"
+    make_user(app, studio, "member", email, full_name="Mia Member")
+    sign_in(page, studio, live_port, email)
+    day = (now() + timedelta(days=1)).astimezone(ZoneInfo(studio.time_zone)).date().isoformat()
+    timetable = url(studio, live_port, f"/?view=day&date={day}")
+    page.goto(timetable)
+
+    expect(card(page, open_class)).to_contain_text("3 spots left")
+    card(page, open_class).get_by_role("button", name=re.compile("^Book")).click()
+    expect(card(page, open_class)).to_contain_text("You: Booked")
+    expect(card(page, open_class)).to_contain_text("2 spots left")
+    assert page.url == timetable  # swapped in place, no navigation
+
+    card(page, open_class).get_by_role("button", name=re.compile("^Cancel booking")).click()
+    expect(card(page, open_class)).not_to_contain_text("You: Booked")
+    expect(card(page, open_class)).to_contain_text("3 spots left")
+
+    expect(card(page, full_class)).to_contain_text("Full")
+    card(page, full_class).get_by_role("button", name=re.compile("^Join waitlist")).click()
+    expect(card(page, full_class)).to_contain_text("You: Waitlist #1")
+    assert page.url == timetable
+
+    page.goto(url(studio, live_port, "/bookings"))
+    expect(page.locator("main")).to_contain_text("Tiny Class")
+    expect(page.locator("main")).to_contain_text("Waitlist #1")
