@@ -264,17 +264,23 @@ def _fill_from_waitlist(session: ClassSession, now: datetime) -> Booking | None:
     if not booking_rules().waitlist_open(session.starts_at, now) and session.starts_at > now:
         return None  # after the waitlist closes, a freed seat returns to open booking
     for waiting in _waiting(session.id):
-        member = _lock_member(waiting.member_id)
-        if member.status != UserStatus.ACTIVE:
-            continue
-        if not _under_limit(member, booking_rules(member.role.key), now):
+        # Judge eligibility without a lock, then lock only the member we promote and judge again: a
+        # skipped member is never locked, so two waitlists sharing members cannot lock them crosswise.
+        if not _eligible(waiting.member, now):
             continue  # skipped, but keeps their place for the next free seat
+        member = _lock_member(waiting.member_id)
+        if not _eligible(member, now):
+            continue
         _confirm(waiting, session, now)
         waiting.promoted = True
         db.session.flush()
         notifications.promoted(waiting, session, member)
         return waiting
     return None
+
+
+def _eligible(member: User, now: datetime) -> bool:
+    return member.status == UserStatus.ACTIVE and _under_limit(member, booking_rules(member.role.key), now)
 
 
 def fill_from_waitlist(session_id: int, now: datetime | None = None) -> list[Booking]:
