@@ -37,7 +37,9 @@ def send_reminders(now: datetime | None = None) -> int:
         sa.select(Booking).join(ClassSession, ClassSession.id == Booking.session_id)
         .where(Booking.status == BookingStatus.CONFIRMED, Booking.reminded_at.is_(None),
                ClassSession.status == SessionStatus.SCHEDULED, ClassSession.starts_at > now,
-               ClassSession.starts_at <= now + timedelta(minutes=minutes))
+               ClassSession.starts_at <= now + timedelta(minutes=minutes),
+               # booked inside the reminder time: the confirmation just sent is reminder enough
+               Booking.confirmed_at <= ClassSession.starts_at - timedelta(minutes=minutes))
         .order_by(ClassSession.starts_at, Booking.id)
         .with_for_update(of=Booking, skip_locked=True)))
     for booking in due:

@@ -73,6 +73,15 @@ def test_reminders_go_once_to_confirmed_members_of_classes_starting_soon(app, st
     assert len(_reminders(app, studio, email)) == 2
 
 
+def test_no_reminder_for_a_booking_made_inside_the_reminder_time(app, studio, rules):
+    rules(reminder_minutes_before=90)
+    session_id = make_session(app, studio, timedelta(minutes=60), name="Reminder Last Minute Yoga")
+    member, email = person(app, studio)
+    insert_booking(app, studio, session_id, member, booked_ago=timedelta(minutes=5))
+    assert _run(app, studio)["reminders"] == 0
+    assert _reminders(app, studio, email) == []
+
+
 def test_reminders_can_be_switched_off(app, studio, rules):
     rules(reminder_minutes_before=0)
     session_id = make_session(app, studio, timedelta(minutes=30))
