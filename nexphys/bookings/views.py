@@ -81,7 +81,8 @@ def class_detail(session_id: int):
     viewer = viewer_for(principal, values, _zone(), utcnow())
     mine = queries.statuses_for(viewer.member_id, [found.id]).get(found.id) if viewer.signed_in else None
     return _page("classes/detail.html", card=build_card(found, mine, viewer), next_url=request.path,
-                 time_zone=require_tenant().time_zone)
+                 time_zone=require_tenant().time_zone,
+                 can_see_roster=principal is not None and principal.scope("bookings", "read") == "all")
 
 
 def _next_url(session_id: int) -> str:

@@ -464,3 +464,13 @@ def test_timetable_queries_do_not_grow_with_sessions(app, studio):
     client = member
     # the signed-in person (user, role, permissions: the auth layer's) and one query for their statuses
     assert count(_day_url(studio, day)) <= few + 4
+
+
+def test_the_class_page_links_staff_to_the_roster_and_not_members(app, studio):
+    session_id = make_session(app, studio)
+    roster = f"/classes/{session_id}/roster"
+    member_client = _signed_in(app, studio, "member")[0]
+    assert roster not in member_client.get(f"/classes/{session_id}", headers=host(studio)).get_data(as_text=True)
+    staff_client = _signed_in(app, studio, "instructor")[0]
+    assert roster in staff_client.get(f"/classes/{session_id}", headers=host(studio)).get_data(as_text=True)
+    assert staff_client.get(roster, headers=host(studio)).status_code == 200
