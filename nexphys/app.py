@@ -41,15 +41,16 @@ def register_config(app: Flask, config: Config | dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from nexphys import kv
+    from nexphys.auth import throttle
     from nexphys.auth.principals import login_manager
-    from nexphys.extensions import csrf, db, limiter, migrate
+    from nexphys.extensions import csrf, db, migrate
     from nexphys.tenancy.binding import install_connection_guard
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations" / "public"))
     csrf.init_app(app)
     kv.init_app(app)
-    limiter.init_app(app)
+    throttle.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
         install_connection_guard(db.engine)

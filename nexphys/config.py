@@ -123,7 +123,9 @@ class Config:
         flask["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_size": self.DB_POOL_SIZE,
             "max_overflow": self.DB_MAX_OVERFLOW,
-            "pool_pre_ping": True,
+            # No ping on every checkout (a round trip per request): connections idle for a while are
+            # pinged instead (nexphys.tenancy.binding.ping_idle_connections).
+            "pool_pre_ping": False,
             "pool_recycle": 1800,
         }
         flask["SESSION_COOKIE_HTTPONLY"] = True

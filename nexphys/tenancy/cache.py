@@ -1,16 +1,24 @@
-"""Tenant metadata cache: in-process entries for TENANT_CACHE_SECONDS, then Redis, then the database.
+"""Tenant metadata cache: in-process entries, then Redis, then the database.
 
 A change to a tenant (status, domains, name) deletes its Redis entries in the same call that commits
-it, so every app process sees the change once its short in-process entry expires (half a second by
-default). With Redis down, lookups go to the database.
+it and stamps a new *generation* in Redis. Each app process reads that stamp at most once per
+TENANT_CACHE_SECONDS (half a second by default) and keeps its in-process entries while the stamp is
+unchanged (for at most TENANT_REDIS_CACHE_SECONDS), so every process sees a change within half a
+second, and a process serving many tenants costs Redis one read per half second, not one per tenant.
+Per-tenant values read on hot paths (a studio setting every timetable request checks) are kept the
+same way (`tenant_value`; `forget_tenant_values` after their change commits). With Redis down, entries
+live TENANT_CACHE_SECONDS and lookups go to the database.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import time
+import uuid
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import redis
 from flask import Flask, current_app
@@ -23,6 +31,9 @@ log = logging.getLogger(__name__)
 LookupKey = tuple[str, str]  # (kind, value): ("subdomain", "gym-abc"), ("custom", host), ("slug", s), ("id", "7")
 Loader = Callable[[str, str], TenantInfo | None]
 _MISSING = object()
+GENERATION_KEY = "nexphys:tenant-cache:generation"
+UNKNOWN_SECONDS = 5  # how long a name that matched no tenant is remembered (a tenant created next must not wait)
+Entry = tuple[float, str | None, Any]  # (loaded at, generation then, value)
 
 
 def redis_key(key: LookupKey) -> str:
@@ -35,23 +46,64 @@ class TenantCache:
         self.loader = loader
         self.local_seconds = float(app.config["TENANT_CACHE_SECONDS"])
         self.redis_seconds = int(app.config["TENANT_REDIS_CACHE_SECONDS"])
-        self._local: dict[LookupKey, tuple[float, TenantInfo | None]] = {}
+        self._local: dict[LookupKey, Entry] = {}
+        self._values: dict[tuple[int, str], Entry] = {}
+        self._generation: str | None = None
+        self._generation_read_at = -math.inf
+
+    def generation(self, now: float) -> str | None:
+        """The registry's change stamp, read from Redis at most once per local_seconds (None: Redis unavailable)."""
+        if now - self._generation_read_at < self.local_seconds:
+            return self._generation
+        self._generation_read_at = now
+        self._generation = None
+        if breaker(self.app).available:
+            try:
+                raw = get_redis(self.app).get(GENERATION_KEY)
+                self._generation = raw.decode() if raw is not None else ""
+            except redis.RedisError:
+                breaker(self.app).failed()
+        return self._generation
+
+    def _fresh(self, entry: Entry, now: float, max_seconds: float) -> bool:
+        loaded_at, generation, _value = entry
+        age = now - loaded_at
+        if age < self.local_seconds:
+            return True
+        if age >= max_seconds or generation is None:
+            return False
+        return self.generation(now) == generation
 
     def get(self, kind: str, value: str) -> TenantInfo | None:
         key = (kind, value)
         now = time.monotonic()
         hit = self._local.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        if hit is not None and self._fresh(hit, now, self.redis_seconds if hit[2] is not None else UNKNOWN_SECONDS):
+            return hit[2]
+        generation = self.generation(now)
         tenant = self._from_redis(key)
         if tenant is _MISSING:
             tenant = self.loader(kind, value)
             self._to_redis(key, tenant)
-        self._local[key] = (now + self.local_seconds, tenant)
+        self._local[key] = (now, generation, tenant)
         return tenant
+
+    def tenant_value(self, tenant_id: int, name: str, load: Callable[[], Any]) -> Any:
+        """A per-tenant value kept in process by the rules above; `load()` reads it when stale or missing."""
+        key = (tenant_id, name)
+        now = time.monotonic()
+        hit = self._values.get(key)
+        if hit is not None and self._fresh(hit, now, self.redis_seconds):
+            return hit[2]
+        generation = self.generation(now)
+        value = load()
+        self._values[key] = (now, generation, value)
+        return value
 
     def forget_local(self) -> None:
         self._local.clear()
+        self._values.clear()
+        self._generation_read_at = -math.inf
 
     def _from_redis(self, key: LookupKey):
         if not breaker(self.app).available:
@@ -72,7 +124,7 @@ class TenantCache:
             return
         payload = json.dumps(tenant.to_dict() if tenant else None)
         # Unknown names are remembered briefly only: a tenant created next must not wait for them.
-        ttl = self.redis_seconds if tenant else 5
+        ttl = self.redis_seconds if tenant else UNKNOWN_SECONDS
         try:
             get_redis(self.app).set(redis_key(key), payload, ex=ttl)
         except redis.RedisError:
@@ -93,10 +145,24 @@ def invalidate(keys: Iterable[LookupKey], app: Flask | None = None) -> None:
         for key in keys:
             cache._local.pop(key, None)
     try:
-        get_redis(app).delete(*[redis_key(k) for k in keys])
+        # Delete, then stamp: a process that reads the new stamp finds no old entry left in Redis.
+        get_redis(app).pipeline().delete(*[redis_key(k) for k in keys]).set(GENERATION_KEY, uuid.uuid4().hex).execute()
     except redis.RedisError:
         # Other processes fall back to their short local entries and then the database.
         log.warning("tenant cache: could not invalidate %s in Redis", keys)
+
+
+def forget_tenant_values(tenant_id: int, app: Flask | None = None) -> None:
+    """A tenant's `tenant_value`s changed (committed): drop them here, and stamp so other processes do."""
+    app = app or current_app._get_current_object()
+    cache: TenantCache | None = app.extensions.get("nexphys_tenant_cache")
+    if cache is not None:
+        for key in [k for k in cache._values if k[0] == tenant_id]:
+            cache._values.pop(key, None)
+    try:
+        get_redis(app).set(GENERATION_KEY, uuid.uuid4().hex)
+    except redis.RedisError:
+        log.warning("tenant cache: could not stamp a change of tenant %s in Redis", tenant_id)
 
 
 def tenant_cache(app: Flask | None = None) -> TenantCache:
