@@ -6,8 +6,9 @@
 `data` answers GET /api/v1/classes?date=YYYY-MM-DD with exactly the SQL nexphys sends for it
 (captured from nexphys by bench.w1_schedule and passed in BENCH_W1_QUERY as JSON: the statement with
 the tenant's schema already in it, and its parameters, the two instants named "$start" and "$end")
-from a psycopg2 pool (one connection per worker: a sync worker serves one request at a time), and
-builds the same JSON body. No tenancy, no auth, no ORM: what is left of nexphys's W1 once those go.
+from a psycopg2 pool (one connection per worker: a sync worker serves one request at a time; in
+autocommit, so the SELECT is the request's only round trip), and builds the same JSON body. No
+tenancy, no auth, no ORM: what is left of nexphys's W1 once those go.
 BENCH_DATABASE_DSN names the database; BENCH_W1_ZONE the studio's time zone.
 """
 
@@ -38,6 +39,11 @@ def _connection_pool():
         from psycopg2.pool import SimpleConnectionPool
 
         _pool = SimpleConnectionPool(1, 1, os.environ["BENCH_DATABASE_DSN"])
+        # Autocommit: the one SELECT is the only round trip (psycopg2 would add BEGIN and COMMIT),
+        # as nexphys reads the timetable; the ceiling is the best a bare app can do with this SQL.
+        conn = _pool.getconn()
+        conn.autocommit = True
+        _pool.putconn(conn)
     return _pool
 
 
@@ -61,7 +67,6 @@ def classes():
             cur.execute(sql, params)
             names = [c.name for c in cur.description]
             rows = cur.fetchall()
-        conn.commit()
     finally:
         pool.putconn(conn)
     items = []
