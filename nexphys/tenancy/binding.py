@@ -49,24 +49,42 @@ def engine_for_schema(engine: Engine, schema: str) -> Engine:
     return bound
 
 
+_rendered_reads: dict[tuple[int, str], tuple[Any, str, dict]] = {}
+
+
+def _rendered(statement: Any, schema: str, dialect: Any) -> tuple[str, dict]:
+    """The statement's SQL with `schema` written in, and its fixed parameters: rendered once per schema."""
+    key = (id(statement), schema)
+    hit = _rendered_reads.get(key)
+    if hit is None or hit[0] is not statement:  # (the entry holds the statement, so its id stays its own)
+        compiled = statement.compile(dialect=dialect, schema_translate_map=schema_map(schema),
+                                     render_schema_translate=True)
+        hit = _rendered_reads[key] = (statement, compiled.string, dict(compiled.params))
+    return hit[1], hit[2]
+
+
 def read_rows(statement: Any, params: dict | None = None) -> list[sa.Row]:
     """The rows of one read-only statement in the bound tenant's schema, in one round trip if possible.
 
-    Outside a session transaction the statement runs on a pooled connection in autocommit mode: one
-    statement needs no transaction, and psycopg2 would otherwise send BEGIN and ROLLBACK as round trips
-    of their own (three where one does; the timetable, W1, is read this way). Inside a session
-    transaction the session's connection is used, so the read sees that transaction's own writes.
+    For the hottest reads (the timetable, W1): `statement` is a module-level constant whose parameters
+    are plain values (passed to the driver as they are; its SQL is rendered once per schema and kept).
+    Outside a session transaction it runs on a pooled connection in autocommit mode: one statement
+    needs no transaction, and psycopg2 would otherwise send BEGIN and ROLLBACK as round trips of their
+    own (three where one does). Inside a session transaction the session's connection is used, so the
+    read sees that transaction's own writes.
     """
     from nexphys.extensions import db
     from nexphys.tenancy.context import require_tenant
 
     if db.session.registry.has() and db.session().in_transaction():
         return db.session.connection().execute(statement, params).all()
-    with engine_for_schema(db.engine, require_tenant().schema_name).connect() as conn:
+    engine = db.engine
+    sql, fixed = _rendered(statement, require_tenant().schema_name, engine.dialect)
+    with engine.connect() as conn:
         dbapi_conn = conn.connection.dbapi_connection
         dbapi_conn.autocommit = True  # set on the client only; no SET is sent
         try:
-            return conn.execute(statement, params).all()
+            return conn.exec_driver_sql(sql, {**fixed, **(params or {})}).all()
         finally:
             if not dbapi_conn.closed:
                 dbapi_conn.autocommit = False  # back as the pool hands connections out
