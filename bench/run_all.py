@@ -2,7 +2,7 @@
 
     python -m bench.run_all            # full sizes; every script rewrites its section of docs/benchmarks.md
     python -m bench.run_all --quick    # small counts, one run each, nothing written
-    python -m bench.run_all w4         # only some (w3, w4)
+    python -m bench.run_all w1 w2      # only some (w1, w2, w3, w3pool, w4)
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import time
 
 from bench import common
 
-BENCHMARKS = {
+BENCHMARKS = {  # W1 and W2 first: they reuse their data set, which W3 and W4 drop with the bench database
+    "w1": "bench.w1_schedule",
+    "w2": "bench.w2_booking",
     "w3": "bench.w3_provisioning",
     "w3pool": "bench.w3_pool",
     "w4": "bench.w4_migration",
