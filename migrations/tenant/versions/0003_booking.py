@@ -66,6 +66,8 @@ def upgrade():
     op.add_column('bookings', sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('bookings', sa.Column('booked_by_id', sa.Integer(), nullable=True))
     op.add_column('bookings', sa.Column('promoted', sa.Boolean(), server_default=sa.text('false'), nullable=False))
+    # Bookings that hold a seat were confirmed when they were made.
+    op.execute("UPDATE bookings SET confirmed_at = created_at WHERE status IN ('confirmed', 'checked_in', 'no_show')")
     op.drop_index(op.f('ix_bookings_member_id'), table_name='bookings')
     op.drop_constraint(op.f('uq_bookings_session_id_member_id'), 'bookings', type_='unique')
     op.create_index('ix_bookings_member_status', 'bookings', ['member_id', 'status'], unique=False)
