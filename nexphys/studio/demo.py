@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from nexphys.bookings.models import Booking
+from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSession, ClassType, Room
 from nexphys.db import utcnow
 from nexphys.extensions import db
@@ -162,11 +162,20 @@ def seed_demo_bookings(studio: DemoStudio, people: dict[str, User], monday: date
         # From the session's id, not its position: a second run leaves an unbooked session unbooked.
         booked = min((session.id * 5 + monday.toordinal() + 3) % (session.capacity + 1), len(members))
         db.session.add_all(Booking(session_id=session.id, member_id=members[(session.id + i) % len(members)].id,
-                                   confirmed_at=now) for i in range(booked))
+                                   confirmed_at=now, **_attendance(session, i, now)) for i in range(booked))
         session.booked_count = booked
         filled += booked > 0
     db.session.flush()
     return filled
+
+
+def _attendance(session: ClassSession, index: int, now: datetime) -> dict:
+    """Classes already over in the demo week: most people came (checked in), about one in seven did not."""
+    if session.ends_at > now:
+        return {}
+    if (session.id + index) % 7 == 0:
+        return {"status": BookingStatus.NO_SHOW}
+    return {"status": BookingStatus.CHECKED_IN, "checked_in_at": session.starts_at}
 
 
 def _session_count() -> int:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from nexphys.bookings.models import Booking
+from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSeries, ClassSession
 from nexphys.extensions import db
 from nexphys.studio.demo import DEMO_STUDIOS, demo_series_rules, seed_demo_studio, week_start
@@ -18,7 +18,7 @@ from tests.classes.conftest import in_studio
 def _snapshot() -> dict:
     seats = dict(db.session.execute(sa.select(ClassSession.id, ClassSession.booked_count)).all())
     held = dict(db.session.execute(sa.select(Booking.session_id, sa.func.count()).where(
-        Booking.status == "confirmed").group_by(Booking.session_id)).all())
+        Booking.status.in_(BookingStatus.HOLDS_SEAT)).group_by(Booking.session_id)).all())
     return {"series": db.session.scalar(sa.select(sa.func.count()).select_from(ClassSeries)),
             "sessions": len(seats), "seats": seats, "held": held}
 
