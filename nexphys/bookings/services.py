@@ -81,36 +81,31 @@ def booking_rules(role_key: str | None = None) -> BookingRules:
     return rules_from_settings(settings([*RULE_SETTINGS, ROLE_RULES_SETTING]), role_key)
 
 
-def _lock_session(session_id: int) -> ClassSession:
-    session = db.session.scalars(
-        sa.select(ClassSession).where(ClassSession.id == session_id)
-        .options(orm.lazyload("*")).with_for_update(of=ClassSession)
-        .execution_options(populate_existing=True)
+def _locked(model, row_id: int, missing: str, key_share: bool = False):
+    """One row, locked for this transaction and re-read (not the identity map's copy); NotFound if absent.
+
+    `key_share` takes FOR NO KEY UPDATE: other transactions may still insert rows referencing it.
+    """
+    row = db.session.scalars(
+        sa.select(model).where(model.id == row_id)
+        .options(orm.joinedload(User.role) if model is User else orm.lazyload("*"))
+        .with_for_update(of=model, key_share=key_share).execution_options(populate_existing=True)
     ).first()
-    if session is None:
-        raise NotFound("There is no such class.")
-    return session
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def _lock_session(session_id: int) -> ClassSession:
+    return _locked(ClassSession, session_id, "There is no such class.")
 
 
 def _lock_member(member_id: int) -> User:
-    member = db.session.scalars(
-        sa.select(User).where(User.id == member_id).options(orm.joinedload(User.role))
-        .with_for_update(of=User, key_share=True)  # FOR NO KEY UPDATE
-        .execution_options(populate_existing=True)
-    ).first()
-    if member is None:
-        raise NotFound("There is no such member.")
-    return member
+    return _locked(User, member_id, "There is no such member.", key_share=True)
 
 
 def _lock_booking(booking_id: int) -> Booking:
-    booking = db.session.scalars(
-        sa.select(Booking).where(Booking.id == booking_id).options(orm.lazyload("*"))
-        .with_for_update(of=Booking).execution_options(populate_existing=True)
-    ).first()
-    if booking is None:
-        raise NotFound("There is no such booking.")
-    return booking
+    return _locked(Booking, booking_id, "There is no such booking.")
 
 
 def _live_booking(session_id: int, member_id: int) -> Booking | None:
