@@ -6,7 +6,6 @@ does, which is only true when the swap happened (without JavaScript the form wou
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -14,17 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.bookings.conftest import make_session, now
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import BROWSER_MARKS, expect, sign_in, studio_url
 from tests.conftest import TEST_PASSWORD, create_tenant, drop_tenant, make_user, unique_slug
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}")]
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +24,6 @@ def studio(app):
     tenant = create_tenant(app, unique_slug("bk"), "Browser Booking Studio")
     yield tenant
     drop_tenant(app, tenant.slug)
-
-
-def url(tenant, port: int, path: str = "/") -> str:
-    return f"http://{tenant.slug}.localhost:{port}{path}"
-
-
-def sign_in(page, tenant, port: int, email: str) -> None:
-    page.goto(url(tenant, port, "/login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in")).click()
-    page.wait_for_url(re.compile(r"/$|/\?"))
 
 
 def card(page, session_id: int):
@@ -63,9 +43,9 @@ def test_a_member_books_cancels_and_joins_a_waitlist_in_place(app, studio, live_
         db.session.commit()
     email = f"mia-{unique_slug('m')}@example.com"
     make_user(app, studio, "member", email, full_name="Mia Member")
-    sign_in(page, studio, live_port, email)
+    sign_in(page, studio, live_port, email, TEST_PASSWORD)
     day = (now() + timedelta(days=1)).astimezone(ZoneInfo(studio.time_zone)).date().isoformat()
-    timetable = url(studio, live_port, f"/?view=day&date={day}")
+    timetable = studio_url(studio, live_port, f"/?view=day&date={day}")
     page.goto(timetable)
 
     expect(card(page, open_class)).to_contain_text("3 spots left")
@@ -83,6 +63,6 @@ def test_a_member_books_cancels_and_joins_a_waitlist_in_place(app, studio, live_
     expect(card(page, full_class)).to_contain_text("You: Waitlist #1")
     assert page.url == timetable
 
-    page.goto(url(studio, live_port, "/bookings"))
+    page.goto(studio_url(studio, live_port, "/bookings"))
     expect(page.locator("main")).to_contain_text("Tiny Class")
     expect(page.locator("main")).to_contain_text("Waitlist #1")

@@ -5,23 +5,15 @@ Studios are reached as http://<slug>.localhost:<port>/ (Chromium resolves *.loca
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import BROWSER_MARKS, expect, studio_url
 from tests.conftest import TEST_PASSWORD, create_tenant, drop_tenant, make_user, unique_slug
 from tests.platform.conftest import ADMIN_EMAIL
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}")]
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +21,6 @@ def studio(app):
     tenant = create_tenant(app, unique_slug("br"), "Browser Barbell Club")
     yield tenant
     drop_tenant(app, tenant.slug)
-
-
-def studio_url(tenant, port: int, path: str = "/") -> str:
-    return f"http://{tenant.slug}.localhost:{port}{path}"
 
 
 def test_a_member_signs_in_with_the_keyboard_and_out_again(app, studio, live_port, page):

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
 
-import pytest
-
 from tests.bookings.conftest import make_session
-from tests.browser.conftest import CHROMIUM
-from tests.browser.test_browser import expect, studio, studio_url  # noqa: F401 - the same studio fixture, own instance
+from tests.browser.conftest import BROWSER_MARKS, expect, sign_in, studio_url
+from tests.browser.test_browser import studio  # noqa: F401 - the same studio fixture, own instance
 from tests.conftest import TEST_PASSWORD, make_user, unique_slug
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}")]
-
-
-def _sign_in(page, tenant, port: int, email: str) -> None:
-    page.goto(studio_url(tenant, port, "/login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/$"))
+pytestmark = BROWSER_MARKS
 
 
 def _booking_status(app, tenant, session_id: int, member_id: int) -> str:
@@ -51,7 +39,7 @@ def test_staff_check_a_member_in_from_the_roster_and_the_desk(app, studio, live_
         db.session.commit()
     coach = f"coach-{unique_slug('c')}@example.com"
     make_user(app, studio, "instructor", coach, full_name="Coach Carla")
-    _sign_in(page, studio, live_port, coach)
+    sign_in(page, studio, live_port, coach, TEST_PASSWORD)
 
     roster = studio_url(studio, live_port, f"/classes/{session_id}/roster")
     page.goto(roster)
