@@ -12,7 +12,7 @@ import hmac
 import sqlalchemy as sa
 from flask import abort, current_app, request
 from flask_login import LoginManager, UserMixin, current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from nexphys.auth.access import Principal
 from nexphys.extensions import db
@@ -40,18 +40,18 @@ def credential_fingerprint(password_hash: str | None) -> str:
 
 
 def user_principal(user, token_family: str | None = None) -> Principal:
+    from nexphys.roles.services import cached_permission_codes
+
     return Principal(kind="user", id=user.id, label=user.email, tenant_id=current_tenant().id,
                      role_level=user.role.level, role_key=user.role.key,
-                     permissions=frozenset(user.role.permission_codes), token_family=token_family)
+                     permissions=cached_permission_codes(user.role_id), token_family=token_family)
 
 
 def load_active_user(user_id: int):
     from nexphys.members.models import User, UserStatus
-    from nexphys.roles.models import Role
 
-    user = db.session.scalar(
-        sa.select(User).options(selectinload(User.role).selectinload(Role.permissions)).where(User.id == user_id)
-    )
+    # The role in the same query; its permissions come from the per-role cache (user_principal).
+    user = db.session.scalar(sa.select(User).options(joinedload(User.role)).where(User.id == user_id))
     if user is None or user.status != UserStatus.ACTIVE:
         return None
     return user

@@ -26,7 +26,7 @@ from nexphys.classes.models import ClassSession, SessionStatus
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
-from nexphys.studio.services import settings
+from nexphys.studio.services import cached_settings
 
 # Staff may check people in from this long before a class starts.
 CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
@@ -78,7 +78,7 @@ class CannotCheckIn(BookingError):
 
 def booking_rules(role_key: str | None = None) -> BookingRules:
     """The studio's booking rules for a member of `role_key` (one settings query)."""
-    return rules_from_settings(settings([*RULE_SETTINGS, ROLE_RULES_SETTING]), role_key)
+    return rules_from_settings(cached_settings([*RULE_SETTINGS, ROLE_RULES_SETTING]), role_key)
 
 
 def _locked(model, row_id: int, missing: str, key_share: bool = False):

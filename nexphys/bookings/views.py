@@ -23,7 +23,7 @@ from nexphys.classes.models import ClassSession
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User
-from nexphys.studio.services import setting, settings
+from nexphys.studio.services import cached_settings, setting
 from nexphys.studio.timetable import slot as load_slot
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.safety import safe_next
@@ -57,7 +57,7 @@ def _card(session_id: int, now: datetime | None = None) -> Card:
     found = load_slot(session_id)
     if found is None:
         abort(404, description="There is no such class.")
-    viewer = viewer_for(current_principal(), settings(CARD_SETTINGS), _zone(), now or utcnow())
+    viewer = viewer_for(current_principal(), cached_settings(CARD_SETTINGS), _zone(), now or utcnow())
     mine = queries.statuses_for(viewer.member_id, [found.id]).get(found.id) if viewer.signed_in else None
     return build_card(found, mine, viewer)
 
@@ -71,7 +71,7 @@ def _page(template: str, **context):
 @public
 def class_detail(session_id: int):
     """One class: type, description, time, instructor, room, spots left and the viewer's booking."""
-    values = settings(CARD_SETTINGS)
+    values = cached_settings(CARD_SETTINGS)
     principal = current_principal()
     if values.get("timetable_requires_sign_in") and principal is None:
         return sign_in_redirect()

@@ -23,6 +23,7 @@ from nexphys.members.models import User, UserStatus
 from nexphys.studio.models import StudioSetting
 from nexphys.studio.services import settings
 from nexphys.studio.timetable import Slot, slots_between
+from nexphys.tenancy.cache import forget_tenant_values_after_commit
 from nexphys.tenancy.context import require_tenant
 
 STUDIO_TOKEN_SETTING = "calendar_token"
@@ -58,6 +59,7 @@ def studio_token(known: object = None) -> str:
     if isinstance(known, str) and known:
         return known
     # Two first visitors at once: the first insert wins and both read the same token back.
+    forget_tenant_values_after_commit()  # pages keep the studio's settings cached
     db.session.execute(insert(StudioSetting).values(key=STUDIO_TOKEN_SETTING, value=new_token())
                        .on_conflict_do_nothing(index_elements=["key"]))
     return db.session.scalar(sa.select(StudioSetting.value).where(StudioSetting.key == STUDIO_TOKEN_SETTING))
@@ -66,6 +68,7 @@ def studio_token(known: object = None) -> str:
 def reset_studio_token() -> str:
     """A new studio feed token: subscribers of the old URL must subscribe again (flushes)."""
     token = new_token()
+    forget_tenant_values_after_commit()
     statement = insert(StudioSetting).values(key=STUDIO_TOKEN_SETTING, value=token)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["key"], set_={"value": statement.excluded.value, "updated_at": sa.func.now()}))

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 
 from nexphys.extensions import db
 from nexphys.studio.models import StudioSetting
 from nexphys.studio.seed import DEFAULT_SETTINGS
+from nexphys.tenancy.cache import cached_tenant_value, forget_tenant_values_after_commit
 
 
 def setting(key: str, default: Any = None) -> Any:
@@ -26,10 +28,16 @@ def cached_setting(key: str, default: Any = None) -> Any:
     Fresh within TENANT_CACHE_SECONDS of any save on any process (the tenant cache's rules), so the
     timetable does not pay a query for it on each request.
     """
-    from nexphys.tenancy.cache import tenant_cache
-    from nexphys.tenancy.context import require_tenant
+    return cached_tenant_value(f"setting:{key}", lambda: setting(key, default))
 
-    return tenant_cache().tenant_value(require_tenant().id, f"setting:{key}", lambda: setting(key, default))
+
+def cached_settings(keys: Iterable[str]) -> dict[str, Any]:
+    """Several settings kept in process like `cached_setting` (e.g. the booking rules on every booking).
+
+    The dict is shared: read it, never change it.
+    """
+    keys = tuple(keys)
+    return cached_tenant_value("settings:" + ",".join(keys), lambda: settings(keys))
 
 
 def settings(keys: Iterable[str]) -> dict[str, Any]:
@@ -42,22 +50,9 @@ def settings(keys: Iterable[str]) -> dict[str, Any]:
 
 def save_settings(values: dict[str, Any]) -> None:
     """Store setting values (insert or update). Flushes; the caller commits."""
-    from sqlalchemy.dialects.postgresql import insert
-
     if not values:
         return
-    _forget_cached_settings_after_commit()
+    forget_tenant_values_after_commit()
     statement = insert(StudioSetting).values([{"key": k, "value": v} for k, v in values.items()])
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["key"], set_={"value": statement.excluded.value, "updated_at": sa.func.now()}))
-
-
-def _forget_cached_settings_after_commit() -> None:
-    """Once this transaction commits, drop the studio's cached settings (here and, by a stamp, elsewhere)."""
-    from flask import current_app
-
-    from nexphys.tenancy.cache import forget_tenant_values
-    from nexphys.tenancy.context import require_tenant
-
-    tenant_id, app = require_tenant().id, current_app._get_current_object()
-    sa.event.listen(db.session(), "after_commit", lambda _session: forget_tenant_values(tenant_id, app), once=True)

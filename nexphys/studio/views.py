@@ -19,7 +19,7 @@ from nexphys.bookings.views import sign_in_redirect, this_page
 from nexphys.calendar.services import STUDIO_TOKEN_SETTING, studio_token
 from nexphys.db import utcnow
 from nexphys.extensions import db
-from nexphys.studio.services import settings
+from nexphys.studio.services import cached_settings
 from nexphys.studio.timetable import Slot, slots_between
 from nexphys.tenancy.context import require_tenant
 
@@ -59,7 +59,7 @@ def studio_home():
     """The studio's timetable (week or day view, filters, spots left, the viewer's own bookings)."""
     tenant = require_tenant()
     zone = ZoneInfo(tenant.time_zone)
-    values = settings([*CARD_SETTINGS, STUDIO_TOKEN_SETTING])
+    values = cached_settings([*CARD_SETTINGS, STUDIO_TOKEN_SETTING])
     principal = current_principal()
     if values.get("timetable_requires_sign_in") and principal is None:
         return sign_in_redirect()

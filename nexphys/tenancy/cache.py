@@ -165,5 +165,30 @@ def forget_tenant_values(tenant_id: int, app: Flask | None = None) -> None:
         log.warning("tenant cache: could not stamp a change of tenant %s in Redis", tenant_id)
 
 
+def forget_all_tenant_values(app: Flask | None = None) -> None:
+    """Every process drops its cached tenant entries and values (e.g. after migrations changed grants)."""
+    app = app or current_app._get_current_object()
+    try:
+        get_redis(app).set(GENERATION_KEY, uuid.uuid4().hex)
+    except redis.RedisError:
+        log.warning("tenant cache: could not stamp a change in Redis")
+
+
+def cached_tenant_value(name: str, load: Callable[[], Any]) -> Any:
+    """A value of the bound tenant kept in process (see `TenantCache.tenant_value`)."""
+    from nexphys.tenancy.context import require_tenant
+
+    return tenant_cache().tenant_value(require_tenant().id, name, load)
+
+
+def forget_tenant_values_after_commit() -> None:
+    """Once the current transaction commits, drop the bound tenant's cached values here and elsewhere."""
+    from nexphys.tenancy.context import require_tenant
+    from nexphys.tenancy.transactions import after_commit
+
+    tenant_id, app = require_tenant().id, current_app._get_current_object()
+    after_commit(lambda: forget_tenant_values(tenant_id, app))
+
+
 def tenant_cache(app: Flask | None = None) -> TenantCache:
     return (app or current_app).extensions["nexphys_tenant_cache"]

@@ -131,6 +131,10 @@ def migrate(slugs, workers, verify):
     url = db.engine.url.render_as_string(hide_password=False)
     report = migrate_tenants(db.engine, url, workers=workers, slugs=slugs, verify=verify,
                              progress=sys.stderr.isatty())
+    if report.migrated:  # a migration may change grants or settings that running processes cache
+        from nexphys.tenancy.cache import forget_all_tenant_values
+
+        forget_all_tenant_values()
     click.echo(f"head {report.head}: {len(report.migrated)} migrated, {len(report.failed)} failed, "
                f"{report.considered} needed work, in {report.seconds:.2f}s")
     for failed_slug, error in sorted(report.failed.items()):

@@ -279,3 +279,27 @@ def test_check_in_is_refused_for_waitlisted_and_far_future_bookings(app, studio)
     waiting = _book(app, studio, session_id, b)[0]
     assert "add them" in _refused(app, studio, services.CannotCheckIn, services.check_in, waiting).message
     assert "two hours" in _refused(app, studio, services.CannotCheckIn, services.check_in, confirmed).message
+
+
+def test_a_rule_change_reaches_another_process_within_a_second(app, app_factory, studio, rules):
+    import time
+
+    other = app_factory()
+    far = make_session(app, studio, starts_in=timedelta(days=3))
+    member_id, _ = person(app, studio)
+    with in_studio(other, studio):
+        assert services.booking_rules().opens_days_before == 7  # cached in the other process now
+    rules(booking_opens_days_before=1)
+    with in_studio(app, studio):
+        assert services.booking_rules().opens_days_before == 1  # this process: at once
+    started = time.monotonic()
+    while True:
+        with in_studio(other, studio):
+            try:
+                services.book(far, member_id)
+            except services.OutsideBookingWindow:
+                break
+            finally:
+                db.session.rollback()
+        assert time.monotonic() - started < 1.5, "the other process still books with the old window"
+        time.sleep(0.05)
