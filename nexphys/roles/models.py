@@ -57,7 +57,9 @@ class Role(TenantModel):
     is_system: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow)
 
-    permissions: Mapped[list[Permission]] = relationship(secondary=role_permissions, lazy="selectin",
+    # Loaded when asked for (role pages ask with selectinload): every signed-in request loads a
+    # person's role, and takes its permissions from the per-role cache instead.
+    permissions: Mapped[list[Permission]] = relationship(secondary=role_permissions, lazy="select",
                                                          order_by=Permission.id)
 
     @property

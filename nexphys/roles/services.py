@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.exc import IntegrityError
 
 from nexphys.audit.services import AuditAction, record
@@ -82,7 +83,7 @@ def list_roles() -> list[RoleSummary]:
     counts = (sa.select(User.role_id, sa.func.count(User.id).label("n")).group_by(User.role_id).subquery())
     rows = db.session.execute(
         sa.select(Role, sa.func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.role_id == Role.id)
+        .outerjoin(counts, counts.c.role_id == Role.id).options(orm.selectinload(Role.permissions))
         .order_by(Role.level.desc(), Role.is_system.desc(), Role.name, Role.id)
     ).all()
     return [RoleSummary(role, int(count)) for role, count in rows]
