@@ -17,6 +17,7 @@ from nexphys.auth.access import Principal
 from nexphys.bookings.models import BookingStatus
 from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, BookingRules, rules_from_settings
 from nexphys.studio.timetable import Slot
+from nexphys.web.urls import id_url
 
 # The settings a page showing cards reads, in one query (with the timetable's own switch).
 CARD_SETTINGS = (*RULE_SETTINGS, ROLE_RULES_SETTING, "timetable_requires_sign_in")
@@ -88,6 +89,8 @@ class Card:
     color: str | None  # the class type's colour, if it is a well-formed #rgb / #rrggbb
     icon: str  # a symbol beside the viewer's status (the words carry the meaning)
     action_label: str | None
+    detail_url: str  # the class page
+    action_url: str | None  # where the action's form posts
 
 
 def _availability(slot: Slot, rules: BookingRules, now: datetime) -> tuple[str, str]:
@@ -136,4 +139,13 @@ def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer) -> Card:
         sign_in=not viewer.signed_in and not started and not slot.is_cancelled,
         when=f"{starts:%a %d %b}, {start_hm}–{end_hm}", start_hm=start_hm, end_hm=end_hm,
         color=slot.color if _COLOR.fullmatch(slot.color or "") else None, icon=STATUS_ICONS.get(status or "", "•"),
-        action_label=ACTION_LABELS.get(action or ""))
+        action_label=ACTION_LABELS.get(action or ""), detail_url=id_url("bookings.class_detail", "session_id", slot.id),
+        action_url=_action_url(action, slot.id, mine["booking_id"] if mine and status else None))
+
+
+def _action_url(action: str | None, session_id: int, booking_id: int | None) -> str | None:
+    if action in ("cancel", "leave") and booking_id is not None:
+        return id_url("bookings.cancel", "booking_id", booking_id)
+    if action in ("book", "waitlist"):
+        return id_url("bookings.book", "session_id", session_id)
+    return None

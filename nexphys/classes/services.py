@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -54,13 +54,3 @@ def sessions_between(start: datetime, end: datetime, zone: ZoneInfo) -> list[Tim
 
 def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def week_timetable(monday: date, zone: ZoneInfo) -> dict[date, list[TimetableEntry]]:
-    """The seven local days from `monday`, each with its sessions (DST-safe: local midnights)."""
-    start = datetime.combine(monday, time(), tzinfo=zone)
-    end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone)
-    days: dict[date, list[TimetableEntry]] = {monday + timedelta(days=i): [] for i in range(7)}
-    for entry in sessions_between(start, end, zone):
-        days[entry.starts_at.date()].append(entry)
-    return days
