@@ -108,6 +108,14 @@ def _lock_booking(booking_id: int) -> Booking:
     return _locked(Booking, booking_id, "There is no such booking.")
 
 
+def _lock_booking_and_session(booking_id: int) -> tuple[ClassSession, Booking]:
+    """A booking and its session, both locked in the lock order (session first)."""
+    session_id = db.session.scalar(sa.select(Booking.session_id).where(Booking.id == booking_id))
+    if session_id is None:
+        raise NotFound("There is no such booking.")
+    return _lock_session(session_id), _lock_booking(booking_id)
+
+
 def _live_booking(session_id: int, member_id: int) -> Booking | None:
     return db.session.scalars(sa.select(Booking).where(
         Booking.session_id == session_id, Booking.member_id == member_id,
@@ -212,11 +220,7 @@ def cancel(booking_id: int, *, by_staff: User | None = None, now: datetime | Non
     in this same transaction, until the waitlist closes; after that it returns to open booking.
     Staff removing someone by hand is never late and may happen after the start.
     """
-    session_id = db.session.scalar(sa.select(Booking.session_id).where(Booking.id == booking_id))
-    if session_id is None:
-        raise NotFound("There is no such booking.")
-    session = _lock_session(session_id)
-    booking = _lock_booking(booking_id)
+    session, booking = _lock_booking_and_session(booking_id)
     now = now or utcnow()  # read under the lock, in the order transactions got the session
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED):
         raise CannotCancel({
@@ -290,11 +294,7 @@ def fill_from_waitlist(session_id: int, now: datetime | None = None) -> list[Boo
 
 def check_in(booking_id: int, *, now: datetime | None = None) -> Booking:
     """Mark a confirmed (or no-show) booking as attended. Staff only; idempotent for a checked-in one."""
-    session_id = db.session.scalar(sa.select(Booking.session_id).where(Booking.id == booking_id))
-    if session_id is None:
-        raise NotFound("There is no such booking.")
-    session = _lock_session(session_id)
-    booking = _lock_booking(booking_id)
+    session, booking = _lock_booking_and_session(booking_id)
     now = now or utcnow()  # read under the lock, in the order transactions got the session
     if booking.status == BookingStatus.CHECKED_IN:
         return booking
