@@ -173,16 +173,18 @@ def test_concurrent_provisioning_of_one_tenant_completes_once(app, app_factory):
 
     tenant_id = _register(app)
     results, errors = [], []
+    # One app per thread, built here: CPython 3.11's ast.parse (werkzeug compiles URL rules with it)
+    # is not safe to run in several threads at once, and app creation is not what is under test.
+    apps = [app_factory() for _ in range(3)]
 
-    def run():
-        other = app_factory()
+    def run(other):
         with other.app_context():
             try:
                 results.append(provision_tenant_now(tenant_id))
             except Exception as exc:  # noqa: BLE001
                 errors.append(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
+    threads = [threading.Thread(target=run, args=(one,)) for one in apps]
     for t in threads:
         t.start()
     for t in threads:
