@@ -19,10 +19,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from nexphys.classes.schedule import LEVELS, WEEKDAY_NAMES
+from nexphys.web.choices import options
 
 NO_CHOICE = ""
 
@@ -34,9 +36,9 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(items, label, empty: str | None = None) -> list[tuple[str, str]]:
+def _choices(items, label, empty: str | None = None) -> list[SelectChoice]:
     choices = [(NO_CHOICE, empty)] if empty is not None else []
-    return choices + [(str(item.id), label(item)) for item in items]
+    return options(choices + [(str(item.id), label(item)) for item in items])
 
 
 class ClassTypeForm(FlaskForm):
@@ -47,8 +49,8 @@ class ClassTypeForm(FlaskForm):
     default_capacity = IntegerField("Default capacity", validators=[Optional()],
                                     render_kw={"min": 0, "max": 500, "inputmode": "numeric"})
     color = ColorField("Colour", default="#2563eb")
-    level = SelectField("Level", choices=[(level, level.capitalize()) for level in LEVELS], validate_choice=False,
-                        default="all")
+    level = SelectField("Level", choices=options((level, level.capitalize()) for level in LEVELS),
+                        validate_choice=False, default="all")
     submit = SubmitField("Save class type")
 
 
@@ -73,7 +75,7 @@ class _Planning(FlaskForm):
 
 class SeriesForm(_Planning):
     class_type_id = SelectField("Class type", validate_choice=False)
-    weekdays = CheckboxesField("Weekdays", choices=[(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)],
+    weekdays = CheckboxesField("Weekdays", choices=options((str(i), name) for i, name in enumerate(WEEKDAY_NAMES)),
                                validate_choice=False)
     start_time = TimeField("Start time", validators=[Optional()])
     duration_minutes = IntegerField("Duration (minutes)", validators=[Optional()], render_kw={"min": 5, "max": 600})
@@ -103,8 +105,8 @@ class SessionEditForm(_Planning):
     duration_minutes = IntegerField("Duration (minutes)", validators=[Optional()], render_kw={"min": 5, "max": 600})
     capacity = IntegerField("Capacity", validators=[Optional()], render_kw={"min": 0, "max": 500})
     notes = TextAreaField("Notes", render_kw={"rows": 3})
-    scope = RadioField("Apply to", choices=[("one", "This session only"),
-                                            ("future", "This and all future sessions of the series")],
+    scope = RadioField("Apply to", choices=options([("one", "This session only"),
+                                                    ("future", "This and all future sessions of the series")]),
                        default="one", validate_choice=False)
     submit = SubmitField("Save changes")
 

@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.validators import Optional
 
+from nexphys.web.choices import options
+
 
 class InviteForm(FlaskForm):
     email = EmailField("Email")
@@ -19,7 +21,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation")
 
     def set_roles(self, roles) -> None:
-        self.role.choices = [(role.key, role.name) for role in roles]
+        self.role.choices = options((role.key, role.name) for role in roles)
 
 
 class ProfileForm(FlaskForm):
@@ -36,7 +38,7 @@ class RoleForm(FlaskForm):
     submit = SubmitField("Change role")
 
     def set_roles(self, roles) -> None:
-        self.role.choices = [(role.key, role.name) for role in roles]
+        self.role.choices = options((role.key, role.name) for role in roles)
 
 
 class ConfirmForm(FlaskForm):

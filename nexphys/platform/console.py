@@ -23,6 +23,7 @@ from nexphys.platform.forms import (
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.models import Tenant
 from nexphys.tenancy.services import DEFAULT_PLAN, TenantError, TenantExists, TenantMissing
+from nexphys.web.choices import options
 from nexphys.web.safety import safe_next
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
@@ -103,7 +104,7 @@ def index():
 def new_tenant():
     """Create a tenant: it is provisioned by a background job, then its owner is emailed a set-password link."""
     form = NewTenantForm()
-    form.plan.choices = [(p.code, _plan_label(p)) for p in services.plans()]
+    form.plan.choices = options((p.code, _plan_label(p)) for p in services.plans())
     form.time_zone.choices = time_zone_choices()
     if request.method == "GET" and not form.plan.data:
         form.plan.data = DEFAULT_PLAN

@@ -6,19 +6,21 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from nexphys.platform.services import NAME_MAX, REASON_MAX
 from nexphys.tenancy.names import SLUG_MAX, SLUG_MIN, SLUG_PATTERN
+from nexphys.web.choices import options
 
 _ZONES: list[str] = []
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
+def time_zone_choices() -> list[SelectChoice]:
     """UTC first, then every IANA zone by name (computed once per process)."""
     if not _ZONES:
         _ZONES.extend(["UTC", *sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))])
-    return [(zone, zone.replace("_", " ")) for zone in _ZONES]
+    return options((zone, zone.replace("_", " ")) for zone in _ZONES)
 
 
 class AdminLoginForm(FlaskForm):

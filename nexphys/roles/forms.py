@@ -2,12 +2,14 @@
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from nexphys.roles.models import RoleLevel
+from nexphys.web.choices import options
 
 
-def level_choices(levels: list[int]) -> list[tuple[int, str]]:
-    return [(level, f"{level} · {RoleLevel.NAMES[level]}") for level in levels]
+def level_choices(levels: list[int]) -> list[SelectChoice]:
+    return options((level, f"{level} · {RoleLevel.NAMES[level]}") for level in levels)
 
 
 class PermissionsField(SelectMultipleField):
