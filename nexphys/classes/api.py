@@ -16,7 +16,7 @@ from werkzeug.exceptions import Conflict, NotFound
 
 from nexphys.auth.access import current_principal, public, requires
 from nexphys.classes import schedule
-from nexphys.classes.models import ClassSeries, ClassSession, ClassType
+from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room
 from nexphys.classes.services import TimetableEntry, sessions_between
 from nexphys.extensions import db
 from nexphys.studio.services import cached_setting, setting
@@ -200,6 +200,44 @@ def delete_class_type(id: int):
     if outcome == "deleted":
         return "", 204
     return jsonify(class_type_json(class_type))
+
+
+def room_json(room: Room) -> dict:
+    """A room as JSON."""
+    return {"id": room.id, "name": room.name, "capacity": room.capacity}
+
+
+@bp.get("/rooms")
+@requires("classes", "read")
+def list_rooms():
+    """The studio's rooms by name (their ids go in a class's or series' room_id)."""
+    return jsonify(items=[room_json(room) for room in schedule.list_rooms()])
+
+
+@bp.post("/rooms")
+@requires("classes", "create")
+def create_room():
+    """Add a room {name, capacity 1–500}."""
+    room = schedule.create_room(json_body())
+    db.session.commit()
+    return created(room_json(room), url_for("classes_api.get_room", id=room.id))
+
+
+@bp.get("/rooms/<int:id>")
+@requires("classes", "read")
+def get_room(id: int):
+    """One room."""
+    return jsonify(room_json(schedule.get_room(id)))
+
+
+@bp.patch("/rooms/<int:id>")
+@requires("classes", "update")
+def update_room(id: int):
+    """Rename a room or change its capacity (never below an upcoming class's capacity in it: 422)."""
+    room = schedule.get_room(id)
+    schedule.update_room(room, json_body())
+    db.session.commit()
+    return jsonify(room_json(room))
 
 
 @bp.post("/classes")

@@ -174,3 +174,23 @@ def test_a_single_class_needs_sign_in_when_the_studio_says_so(app, client, studi
         assert client.get(f"/api/v1/classes/{session_id}", headers=member[1]).status_code == 200
     finally:
         set_settings(app, studio, timetable_requires_sign_in=False)
+
+
+def test_rooms_through_the_api_and_a_class_held_in_one(client, studio, manager, member):
+    created = client.post("/api/v1/rooms", headers=manager, json={"name": unique("Studio"), "capacity": 12})
+    assert created.status_code == 201 and created.headers["Location"].endswith(f"/rooms/{created.json['id']}")
+    room_id = created.json["id"]
+    assert room_id in [r["id"] for r in client.get("/api/v1/rooms", headers=member[1]).json["items"]]
+    assert client.post("/api/v1/rooms", headers=member[1], json={"name": "x", "capacity": 5}).status_code == 403
+    assert client.get("/api/v1/rooms", headers=host(studio)).status_code == 401
+    bad = client.post("/api/v1/rooms", headers=manager, json={"name": created.json["name"].upper(), "capacity": 0})
+    assert bad.status_code == 422 and set(bad.json["errors"]) == {"name", "capacity"}
+    assert client.get("/api/v1/rooms/987654", headers=manager).status_code == 404
+    held = client.post("/api/v1/classes", headers=manager, json={
+        "class_type_id": _type(client, manager)["id"], "room_id": room_id, "capacity": 10,
+        "date": (_monday() + timedelta(days=1)).isoformat(), "time": "09:00"})
+    assert held.status_code == 201, held.get_json()
+    shrink = client.patch(f"/api/v1/rooms/{room_id}", headers=manager, json={"capacity": 8})
+    assert shrink.status_code == 422 and "capacity" in shrink.json["errors"]  # a class there has 10 places
+    renamed = client.patch(f"/api/v1/rooms/{room_id}", headers=manager, json={"name": "Big studio", "capacity": 20})
+    assert renamed.status_code == 200 and renamed.json == {"id": room_id, "name": "Big studio", "capacity": 20}
