@@ -203,8 +203,9 @@ def book(session_id: int, member_id: int, *, by_staff: User | None = None, now: 
     if booking.status == BookingStatus.CONFIRMED:
         notifications.booking_confirmed(booking, session, member)
         return BookingOutcome(booking, None)
-    notifications.waitlisted(booking, session, member, waitlist_position(booking))
-    return BookingOutcome(booking, waitlist_position(booking))
+    position = waitlist_position(booking)
+    notifications.waitlisted(booking, session, member, position)
+    return BookingOutcome(booking, position)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from nexphys.classes import schedule
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room
 from nexphys.classes.services import TimetableEntry, sessions_between
 from nexphys.extensions import db
-from nexphys.studio.services import cached_setting, setting
+from nexphys.studio.services import cached_setting
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.api import ValidationFailed, created, json_body
 from nexphys.web.errors import handle_http_error
@@ -60,12 +60,17 @@ def entry_json(entry: TimetableEntry) -> dict:
             "color": entry.color}
 
 
+def _require_sign_in_if_studio_says() -> None:
+    """The timetable is public unless the studio requires sign-in (a cached setting: no query per request)."""
+    if cached_setting("timetable_requires_sign_in") and current_principal() is None:
+        abort(401, description="This studio shows its timetable to signed-in people only.")
+
+
 @bp.get("/classes")
 @public
 def list_classes():
     """The timetable for ?date=YYYY-MM-DD or ?from=&to= (studio-local days): public unless the studio says not."""
-    if cached_setting("timetable_requires_sign_in") and current_principal() is None:
-        abort(401, description="This studio shows its timetable to signed-in people only.")
+    _require_sign_in_if_studio_says()
     zone = ZoneInfo(require_tenant().time_zone)
     first, last = _requested_days(zone)
     start = datetime.combine(first, time(), tzinfo=zone)
@@ -258,8 +263,7 @@ def create_class():
 @public
 def get_class(id: int):
     """One class session: public like the timetable, unless the studio requires sign-in."""
-    if setting("timetable_requires_sign_in") and current_principal() is None:
-        abort(401, description="This studio shows its timetable to signed-in people only.")
+    _require_sign_in_if_studio_says()
     return jsonify(session_json(schedule.get_session(id), _zone()))
 
 
