@@ -16,7 +16,7 @@ from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSession, SessionStatus
 from nexphys.db import utcnow
 from nexphys.extensions import db
-from nexphys.jobs.wrapper import tenant_job
+from nexphys.jobs.wrapper import enqueue_for_active_tenants, tenant_job
 
 
 def housekeeping_job_id(tenant_id: int) -> str:
@@ -68,13 +68,5 @@ def booking_housekeeping(now: str | None = None) -> dict:
 
 @tenant_job(platform=True)
 def enqueue_booking_housekeeping() -> int:
-    """Scheduler job: queue `booking_housekeeping` for every active studio; returns how many."""
-    from nexphys.tenancy.context import TenantStatus
-    from nexphys.tenancy.models import Tenant
-
-    tenant_ids = db.session.scalars(sa.select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE)
-                                    .order_by(Tenant.id)).all()
-    for tenant_id in tenant_ids:
-        # One per studio at a time: while one is still queued or running, enqueue returns it instead.
-        booking_housekeeping.delay(tenant_id=tenant_id, job_id=housekeeping_job_id(tenant_id))
-    return len(tenant_ids)
+    """Scheduler job: queue `booking_housekeeping` for every active studio, one at a time each; returns how many."""
+    return len(enqueue_for_active_tenants(booking_housekeeping, job_id=housekeeping_job_id))

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from nexphys.extensions import db
-from nexphys.jobs.wrapper import tenant_job
-from nexphys.tenancy.context import TenantStatus
+from nexphys.jobs.wrapper import enqueue_for_active_tenants, tenant_job
 
 
 @tenant_job
@@ -20,10 +16,4 @@ def extend_schedule() -> int:
 @tenant_job(platform=True)
 def extend_all_schedules() -> list[int]:
     """Scheduler job: enqueue extend_schedule for every active studio; returns their ids."""
-    from nexphys.tenancy.models import Tenant
-
-    tenant_ids = list(db.session.scalars(
-        sa.select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE).order_by(Tenant.id)))
-    for tenant_id in tenant_ids:
-        extend_schedule.delay(tenant_id=tenant_id, queue="low")
-    return tenant_ids
+    return enqueue_for_active_tenants(extend_schedule, queue="low")

@@ -74,3 +74,22 @@ def tenant_job(func: Callable | None = None, *, platform: bool = False) -> Calla
         return run
 
     return decorate(func) if func is not None else decorate
+
+
+def enqueue_for_active_tenants(job: Callable, job_id: Callable[[int], str] | None = None,
+                               queue: str = "default") -> list[int]:
+    """Queue a tenant job once for every active tenant (a scheduler's fan-out); returns their ids.
+
+    `job_id(tenant_id)` makes the job unique per tenant: while one is queued or running, no second one is.
+    """
+    import sqlalchemy as sa
+
+    from nexphys.extensions import db
+    from nexphys.tenancy.context import TenantStatus
+    from nexphys.tenancy.models import Tenant
+
+    tenant_ids = list(db.session.scalars(
+        sa.select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE).order_by(Tenant.id)))
+    for tenant_id in tenant_ids:
+        job.delay(tenant_id=tenant_id, queue=queue, **({"job_id": job_id(tenant_id)} if job_id else {}))
+    return tenant_ids
