@@ -30,7 +30,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(WITH_SERVICES) sh -c '$(BIN)/flask db upgrade && $(BIN)/flask tenants migrate && \
-		$(BIN)/flask demo seed && PORT=$(PORT) $(BIN)/python -m nexphys.devbanner && \
+		$(BIN)/flask demo seed && PORT=$(PORT) $(BIN)/python -m nexphys.demo.banner && \
 		NEXPHYS_SCHEMA_POOL_SIZE=$${NEXPHYS_SCHEMA_POOL_SIZE:-5} exec $(BIN)/honcho start -f Procfile -p $(PORT)'
 
 test: $(STAMP)

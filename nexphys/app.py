@@ -1,4 +1,8 @@
-"""The application factory: config, extensions, tenancy, blueprints, errors, CLI, in that order."""
+"""The application factory: config, extensions, tenancy, access, the installed domains, errors, in that order.
+
+Everything a domain brings (blueprints, models, navigation, home pages, CLI commands) comes from its
+declaration (nexphys.domains); the factory names no domain.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,13 @@ from pathlib import Path
 
 from flask import Flask
 
+from nexphys import kv
 from nexphys.config import Config
+from nexphys.domains import Registry, installed, load
+from nexphys.extensions import csrf, db, limiter, login_manager, migrate
+from nexphys.tenancy import resolver
+from nexphys.tenancy.binding import install_connection_guard
+from nexphys.web import access, context, errors, nav, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,12 +27,16 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app = Flask("nexphys", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     register_config(app, config)
+    registry = installed()
+    registry.load_models()  # every table known before the first query or migration
     register_extensions(app)
-    register_tenancy(app)
-    register_auth(app)
-    register_blueprints(app)
-    register_errors(app)
-    register_cli(app)
+    resolver.init_app(app)  # the tenant is bound first: access is checked inside it
+    access.init_app(app)
+    register_domains(app, registry)
+    nav.init_app(app)
+    pages.init_app(app)
+    context.init_app(app)
+    errors.init_app(app)
     return app
 
 
@@ -40,92 +54,27 @@ def register_config(app: Flask, config: Config | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from nexphys import kv
-    from nexphys.auth import throttle
-    from nexphys.auth.principals import login_manager
-    from nexphys.extensions import csrf, db, migrate
-    from nexphys.tenancy.binding import install_connection_guard
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations" / "public"))
     csrf.init_app(app)
     kv.init_app(app)
-    throttle.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    # Only limits decorated on views exist (sign-in), and their wrappers check them; the limiter's own
+    # before_request check found nothing to do on every other request and cost a tenth of a timetable request.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     with app.app_context():
         install_connection_guard(db.engine)
-    import nexphys.models  # noqa: F401 - every model registered before first use
 
 
-def register_tenancy(app: Flask) -> None:
-    from nexphys.tenancy import resolver
-
-    resolver.init_app(app)
-
-
-def register_auth(app: Flask) -> None:
-    from nexphys.auth import access
-    from nexphys.web import nav
-
-    access.init_app(app)  # after the tenant hook: permissions are checked inside the resolved tenant
-    nav.init_app(app)
-
-
-# (module, host scope): each module has a Blueprint `bp`. Scopes are explained in tenancy/resolver.py.
-BLUEPRINTS = [
-    ("nexphys.web.pages", "any"),
-    ("nexphys.health.views", "none"),
-    ("nexphys.auth.views", "tenant"),
-    ("nexphys.auth.api", "any"),
-    ("nexphys.web.openapi", "any"),
-    ("nexphys.classes.api", "tenant"),
-    ("nexphys.classes.views", "tenant"),
-    ("nexphys.bookings.api", "tenant"),
-    ("nexphys.members.views", "tenant"),
-    ("nexphys.members.api", "tenant"),
-    ("nexphys.roles.views", "tenant"),
-    ("nexphys.roles.api", "tenant"),
-    ("nexphys.auth.keys_views", "tenant"),
-    ("nexphys.audit.views", "tenant"),
-    ("nexphys.bookings.views", "tenant"),
-    ("nexphys.calendar.views", "tenant"),
-    ("nexphys.bookings.staff_views", "tenant"),
-    ("nexphys.studio.settings_views", "tenant"),
-    ("nexphys.mail.views", "tenant"),
-    ("nexphys.platform.console", "platform"),
-    ("nexphys.platform.api", "platform"),
-]
-
-
-def register_blueprints(app: Flask) -> None:
-    import importlib
-
-    from nexphys.extensions import csrf
-    from nexphys.tenancy.resolver import declare_scope
-
-    for module_name, scope in BLUEPRINTS:
-        blueprint = importlib.import_module(module_name).bp
-        app.register_blueprint(blueprint)
-        declare_scope(app, f"{blueprint.name}.*", scope)
-        if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
-            csrf.exempt(blueprint)  # JSON only (415 otherwise), bearer tokens: no cross-site form posts
-
-
-def register_errors(app: Flask) -> None:
-    from nexphys.web import errors
-
-    errors.init_app(app)
-
-
-def register_cli(app: Flask) -> None:
-    from nexphys.jobs import cli as jobs_cli
-    from nexphys.platform.cli import platform_cli
-    from nexphys.security.cli import keys_cli
-    from nexphys.studio.cli import demo_cli
-    from nexphys.tenancy.cli import tenants_cli
-
-    app.cli.add_command(tenants_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(keys_cli)
-    app.cli.add_command(platform_cli)
-    jobs_cli.init_app(app)
+def register_domains(app: Flask, registry: Registry) -> None:
+    """Every installed domain's blueprints (with their host scopes) and CLI commands."""
+    for domain in registry:
+        for pages_spec in domain.pages:
+            blueprint = load(pages_spec.target)
+            app.register_blueprint(blueprint)
+            resolver.declare_scope(app, f"{blueprint.name}.*", pages_spec.scope)
+            if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
+                csrf.exempt(blueprint)  # JSON only (415 otherwise), bearer tokens: no cross-site form posts
+        for command in domain.cli:
+            app.cli.add_command(load(command))

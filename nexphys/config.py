@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nexphys.security.crypto import generate_key_spec
+
 DEV_SECRET_PREFIX = "dev-insecure-"
 
 
@@ -33,8 +35,6 @@ def _development_secret() -> str:
 
 
 def _development_data_keys() -> str:
-    from nexphys.security.crypto import generate_key_spec
-
     return _instance_value("data_keys", lambda: generate_key_spec("dev1"))
 
 

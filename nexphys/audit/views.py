@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, render_template, request
 
 from nexphys.audit.services import AuditAction, recent_entries
-from nexphys.auth.access import requires
-from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import requires
 from nexphys.web.api import page_args
 
 bp = Blueprint("audit", __name__)
@@ -29,12 +26,10 @@ def _label(action: str) -> str:
 @requires("audit", "read")
 def index():
     """The audit log, newest first; filter by action; paginated."""
-    tenant = require_tenant()
     choices = action_choices()
     action = request.args.get("action") or None
     if action not in {value for value, _label in choices}:
         action = None  # an unknown filter shows everything rather than a misleading empty page
     page, per_page = page_args(default_per_page=50)
     entries = recent_entries(page=page, per_page=per_page, action=action)
-    return render_template("audit/index.html", tenant=tenant, brand_color=tenant.brand_color, entries=entries,
-                           choices=choices, labels=dict(choices), action=action, zone=ZoneInfo(tenant.time_zone))
+    return render_template("audit/index.html", entries=entries, choices=choices, labels=dict(choices), action=action)

@@ -8,10 +8,12 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from nexphys.audit.services import AuditAction, record
 from nexphys.auth import services, tokens
-from nexphys.auth.access import public, require_principal, signed_in
+from nexphys.auth.principals import load_active_user
 from nexphys.auth.throttle import sign_in_limits
 from nexphys.extensions import db
+from nexphys.platform.services import authenticate_admin
 from nexphys.tenancy.context import current_tenant
+from nexphys.web.access import public, require_principal, signed_in
 from nexphys.web.api import json_body, require_fields
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -25,8 +27,6 @@ def issue_token():
     data = json_body()
     require_fields(data, "email", "password")
     if current_tenant() is None:
-        from nexphys.platform.services import authenticate_admin
-
         admin = authenticate_admin(str(data["email"]), str(data["password"]))
         db.session.commit()
         if admin is None:
@@ -94,8 +94,6 @@ def me():
     if principal.kind == "api_key":
         return jsonify(id=principal.id, name=principal.label, kind="api_key", role=None,
                        permissions=sorted(principal.permissions))
-    from nexphys.auth.principals import load_active_user
-
     user = load_active_user(principal.id)
     return jsonify(id=user.id, email=user.email, name=user.full_name, kind="user",
                    role={"id": user.role.id, "key": user.role.key, "name": user.role.name, "level": user.role.level},

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, request
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import UserMixin, current_user
 from sqlalchemy.orm import joinedload
 
-from nexphys.auth.access import Principal
-from nexphys.extensions import db
+from nexphys.api_keys.models import ApiKey
+from nexphys.api_keys.services import API_KEY_PREFIX, key_hash
+from nexphys.auth.tokens import InvalidToken, decode_access_token
+from nexphys.extensions import db, login_manager
+from nexphys.members.models import User, UserStatus
+from nexphys.platform.models import PlatformAdmin
+from nexphys.roles.services import cached_permission_codes
 from nexphys.tenancy.context import current_tenant
-
-login_manager = LoginManager()
-login_manager.session_protection = "strong"  # a session moved to another client is dropped
+from nexphys.web.access import Principal
 
 
 class SessionIdentity(UserMixin):
@@ -39,17 +43,17 @@ def credential_fingerprint(password_hash: str | None) -> str:
     return hmac.new(key, (password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def user_principal(user, token_family: str | None = None) -> Principal:
-    from nexphys.roles.services import cached_permission_codes
-
+def user_principal(user: User, token_family: str | None = None) -> Principal:
     return Principal(kind="user", id=user.id, label=user.email, tenant_id=current_tenant().id,
                      role_level=user.role.level, role_key=user.role.key,
                      permissions=cached_permission_codes(user.role_id), token_family=token_family)
 
 
-def load_active_user(user_id: int):
-    from nexphys.members.models import User, UserStatus
+def admin_principal(admin: PlatformAdmin) -> Principal:
+    return Principal(kind="platform_admin", id=admin.id, label=admin.email, tenant_id=None, role_level=99)
 
+
+def load_active_user(user_id: int) -> User | None:
     # The role in the same query; its permissions come from the per-role cache (user_principal).
     user = db.session.scalar(sa.select(User).options(joinedload(User.role)).where(User.id == user_id))
     if user is None or user.status != UserStatus.ACTIVE:
@@ -57,11 +61,11 @@ def load_active_user(user_id: int):
     return user
 
 
-def session_id_for_user(user) -> str:
+def session_id_for_user(user: User) -> str:
     return f"u:{current_tenant().id}:{user.id}:{credential_fingerprint(user.password_hash)}"
 
 
-def session_id_for_admin(admin) -> str:
+def session_id_for_admin(admin: PlatformAdmin) -> str:
     return f"p:{admin.id}:{credential_fingerprint(admin.password_hash)}"
 
 
@@ -85,8 +89,6 @@ def _load_session(session_id: str) -> SessionIdentity | None:
             return None
         return SessionIdentity(session_id, user_principal(user))
     if kind == "p" and tenant is None:
-        from nexphys.platform.models import PlatformAdmin
-
         admin_id, fingerprint = rest.split(":", 1)
         admin = db.session.get(PlatformAdmin, int(admin_id))
         if admin is None or not admin.is_active or not hmac.compare_digest(
@@ -96,10 +98,6 @@ def _load_session(session_id: str) -> SessionIdentity | None:
     return None
 
 
-def admin_principal(admin) -> Principal:
-    return Principal(kind="platform_admin", id=admin.id, label=admin.email, tenant_id=None, role_level=99)
-
-
 def bearer_credential() -> str | None:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
@@ -107,12 +105,42 @@ def bearer_credential() -> str | None:
     return request.headers.get("X-API-Key") or None
 
 
+def principal_for_credential(credential: str) -> Principal:
+    """The caller a bearer access token or API key stands for; InvalidToken otherwise."""
+    if credential.startswith(API_KEY_PREFIX):
+        return _api_key_principal(credential)
+    claims = decode_access_token(credential)
+    if claims.get("knd") == "platform_admin":
+        admin = db.session.get(PlatformAdmin, int(claims["sub"]))
+        if admin is None or not admin.is_active:
+            raise InvalidToken("unknown administrator")
+        return admin_principal(admin)
+    user = load_active_user(int(claims["sub"]))
+    if user is None:
+        raise InvalidToken("unknown or inactive user")
+    return user_principal(user, token_family=claims["fam"])
+
+
+def _api_key_principal(secret: str) -> Principal:
+    tenant = current_tenant()
+    if tenant is None:
+        raise InvalidToken("API keys work on studio hosts only")
+    prefix = secret[len(API_KEY_PREFIX):].split("_", 1)[0]
+    key = db.session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, key_hash(secret)):
+        raise InvalidToken("unknown or revoked API key")
+    now = datetime.now(UTC)
+    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+        key.last_used_at = now  # at most once a minute, before the request does anything else
+        db.session.commit()
+    return Principal(kind="api_key", id=key.id, label=f"api-key:{key.name}", tenant_id=tenant.id,
+                     permissions=frozenset(key.permissions))
+
+
 def resolve_principal() -> Principal | None:
     """The caller, from a bearer token / API key if one is sent (invalid → 401), else the session."""
     credential = bearer_credential()
     if credential:
-        from nexphys.auth.tokens import InvalidToken, principal_for_credential
-
         try:
             return principal_for_credential(credential)
         except InvalidToken as exc:

@@ -9,6 +9,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from nexphys.audit.services import AuditAction, record
+from nexphys.auth.principals import credential_fingerprint
 from nexphys.extensions import db
 from nexphys.mail.services import queue_email
 from nexphys.members.models import User, UserStatus
@@ -17,7 +18,7 @@ from nexphys.tenancy.context import require_tenant
 
 
 class AuthError(Exception):
-    """A sign-in or token problem, with a message safe to show (never says which part was wrong)."""
+    """A sign-in or link problem, with a message safe to show (never says which part was wrong)."""
 
 
 GENERIC_FAILURE = "Wrong email or password."
@@ -48,8 +49,6 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    from nexphys.auth.principals import credential_fingerprint
-
     return credential_fingerprint(user.password_hash)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 
 from nexphys.extensions import limiter
 from nexphys.tenancy.context import current_tenant
@@ -36,14 +36,3 @@ def sign_in_limits(view):
                          exempt_when=_only_posts)(view)
     return limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=ip_key,
                          exempt_when=_only_posts)(view)
-
-
-def init_app(app: Flask) -> None:
-    """Flask-Limiter on the app, without its check before every request.
-
-    nexphys has no default, application or blueprint limits, only limits decorated on views (the
-    sign-in views above), which the decorator's wrapper checks when such a view runs; the before_request
-    check found nothing to do on every other request and cost about a tenth of a timetable request.
-    """
-    limiter.init_app(app)
-    app.before_request_funcs[None].remove(limiter._check_request_limit)

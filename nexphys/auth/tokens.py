@@ -11,7 +11,6 @@ the database (used when Redis is unavailable).
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -21,14 +20,12 @@ import redis
 import sqlalchemy as sa
 from flask import current_app
 
-from nexphys.auth.access import Principal
-from nexphys.auth.models import ApiKey, RefreshToken
+from nexphys.auth.models import RefreshToken
 from nexphys.extensions import db
 from nexphys.kv import breaker, get_redis
 from nexphys.tenancy.context import current_tenant, require_tenant
 
 ALGORITHM = "HS256"
-API_KEY_PREFIX = "nxp_"
 
 
 class InvalidToken(Exception):
@@ -148,51 +145,3 @@ def decode_access_token(token: str) -> dict:
     if _family_revoked(claims.get("tid"), claims["fam"]):
         raise InvalidToken("access token revoked")
     return claims
-
-
-def principal_for_credential(credential: str) -> Principal:
-    if credential.startswith(API_KEY_PREFIX):
-        return _api_key_principal(credential)
-    claims = decode_access_token(credential)
-    if claims.get("knd") == "platform_admin":
-        from nexphys.auth.principals import admin_principal
-        from nexphys.platform.models import PlatformAdmin
-
-        admin = db.session.get(PlatformAdmin, int(claims["sub"]))
-        if admin is None or not admin.is_active:
-            raise InvalidToken("unknown administrator")
-        return admin_principal(admin)
-    from nexphys.auth.principals import load_active_user, user_principal
-
-    user = load_active_user(int(claims["sub"]))
-    if user is None:
-        raise InvalidToken("unknown or inactive user")
-    return user_principal(user, token_family=claims["fam"])
-
-
-# --- API keys ---------------------------------------------------------------------------------
-
-def create_api_key(name: str, permissions: list[str], created_by_id: int | None) -> tuple[ApiKey, str]:
-    """Make a key; the full secret is returned once and only its hash is stored. Flushes."""
-    prefix = secrets.token_hex(4)
-    secret = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(name=name, prefix=prefix, key_hash=_sha256(secret), permissions=sorted(set(permissions)),
-                 created_by_id=created_by_id)
-    db.session.add(key)
-    db.session.flush()
-    return key, secret
-
-
-def _api_key_principal(secret: str) -> Principal:
-    tenant = current_tenant()
-    if tenant is None:
-        raise InvalidToken("API keys work on studio hosts only")
-    prefix = secret[len(API_KEY_PREFIX):].split("_", 1)[0]
-    key = db.session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix))
-    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, _sha256(secret)):
-        raise InvalidToken("unknown or revoked API key")
-    if key.last_used_at is None or _now() - key.last_used_at > timedelta(minutes=1):
-        key.last_used_at = _now()  # at most once a minute, before the request does anything else
-        db.session.commit()
-    return Principal(kind="api_key", id=key.id, label=f"api-key:{key.name}", tenant_id=tenant.id,
-                     permissions=frozenset(key.permissions))

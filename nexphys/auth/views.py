@@ -1,28 +1,21 @@
-"""Sign-in pages of a studio: sign in, sign out, forgotten password, set password, dev outbox."""
+"""Sign-in pages of a studio: sign in, sign out, forgotten password, set password."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
 from nexphys.audit.services import AuditAction, record
 from nexphys.auth import services
-from nexphys.auth.access import current_principal, public, signed_in
 from nexphys.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from nexphys.auth.principals import SessionIdentity, session_id_for_user, user_principal
 from nexphys.auth.throttle import sign_in_limits
 from nexphys.extensions import db
-from nexphys.mail.services import outbox
 from nexphys.security.passwords import WeakPassword
-from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import current_principal, public, signed_in
 from nexphys.web.safety import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _page(template: str, **context):
-    tenant = require_tenant()
-    return render_template(template, tenant=tenant, brand_color=tenant.brand_color, **context)
 
 
 def start_session(user, remember: bool) -> None:
@@ -44,13 +37,13 @@ def login():
         except services.AuthError as exc:
             db.session.commit()  # keep the audit entry of the failure
             flash(str(exc), "error")
-            return _page("auth/login.html", form=form, next_url=next_url), 401
+            return render_template("auth/login.html", form=form, next_url=next_url), 401
         start_session(user, remember=form.remember.data)
         db.session.commit()
         flash(f"Welcome back, {user.full_name.split()[0]}.", "success")
         return redirect(next_url)
     status = 422 if form.errors else 200
-    return _page("auth/login.html", form=form, next_url=next_url), status
+    return render_template("auth/login.html", form=form, next_url=next_url), status
 
 
 @bp.post("/logout")
@@ -63,7 +56,7 @@ def logout():
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
-    return redirect(url_for("pages.home"))
+    return redirect(url_for("web.home"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -77,7 +70,7 @@ def forgot_password():
         db.session.commit()
         flash("If that email belongs to an account here, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
-    return _page("auth/forgot.html", form=form), 422 if form.errors else 200
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -87,7 +80,7 @@ def reset_password(token: str):
     try:
         user = services.user_for_password_token(token)
     except services.AuthError as exc:
-        return _page("auth/link_invalid.html", message=str(exc)), 400
+        return render_template("auth/link_invalid.html", message=str(exc)), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -98,15 +91,5 @@ def reset_password(token: str):
             start_session(user, remember=False)
             db.session.commit()
             flash("Your password is set. You are signed in.", "success")
-            return redirect(url_for("pages.home"))
-    return _page("auth/set_password.html", form=form, user=user), 422 if form.errors else 200
-
-
-@bp.get("/dev/outbox")
-@public
-def dev_outbox():
-    """Development only: the mail this studio would have sent, so emailed links can be followed."""
-    if current_app.config["NEXPHYS_ENV"] == "production":
-        abort(404)
-    page = request.args.get("page", 1, type=int)
-    return _page("auth/outbox.html", messages=outbox(page=page))
+            return redirect(url_for("web.home"))
+    return render_template("auth/set_password.html", form=form, user=user), 422 if form.errors else 200

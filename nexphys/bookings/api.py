@@ -21,28 +21,19 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, request, url_for
-from werkzeug.http import HTTP_STATUS_CODES
 
-from nexphys.auth.access import Principal, require_principal, requires
 from nexphys.bookings import queries, services
 from nexphys.bookings.models import BookingStatus
 from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import Principal, require_principal, requires
 from nexphys.web.api import ValidationFailed, created, json_body, page_args, page_json
-from nexphys.web.errors import problem
 from nexphys.web.idempotency import idempotent
 
 bp = Blueprint("bookings_api", __name__, url_prefix="/api/v1")
 
 CREATE_FIELDS = ("session_id", "member_id")
-
-
-@bp.errorhandler(services.BookingError)
-def _refused(exc: services.BookingError):
-    """Every booking-rule refusal as problem+json with its stable reason, in one place."""
-    return problem(exc.status, HTTP_STATUS_CODES.get(exc.status, "Refused"), exc.message, exc.reason,
-                   extra={"reason": exc.reason})
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -61,15 +52,11 @@ def booking_json(row: queries.BookingRow) -> dict:
             "member": {"id": row.member_id, "full_name": row.member_name}}
 
 
-def _own_id(principal: Principal) -> int | None:
-    return principal.id if principal.kind == "user" else None
-
-
 def _visible_booking(booking_id: int, principal: Principal, action: str = "read") -> queries.BookingRow:
     """The booking if the caller may see it (404 otherwise)."""
     row = queries.booking_row(booking_id)
     sees_all = principal.scope("bookings", "read") == "all" or principal.scope("bookings", action) == "all"
-    if row is None or not (sees_all or row.member_id == _own_id(principal)):
+    if row is None or not (sees_all or row.member_id == principal.person_id):
         abort(404, description="There is no such booking.")
     return row
 
@@ -120,11 +107,11 @@ def list_bookings():
     status = request.args.get("status") or None
     if status is not None and status not in BookingStatus.ALL:
         raise ValidationFailed({"status": [f"One of: {', '.join(BookingStatus.ALL)}."]})
-    zone = ZoneInfo(require_tenant().time_zone)
+    zone = require_tenant().zone
     start, end = _moment_arg("from", zone), _moment_arg("to", zone, end=True)
     member_id = _int_arg("member_id")
     if principal.scope("bookings", "read") != "all":
-        own = _own_id(principal) or -1  # an own-scope API key has no "own" person: nothing visible
+        own = principal.person_id or -1  # an own-scope API key has no "own" person: nothing visible
         member_id = own if member_id in (None, own) else -1
     bookings = queries.list_bookings(member_id, _int_arg("session_id"), status, start, end,
                                      page=page, per_page=per_page)
@@ -150,7 +137,7 @@ def create_booking():
     member_id = _int_field(data, "member_id", errors)
     if data.get("session_id") is None and "session_id" not in errors:
         errors["session_id"] = ["This field is required."]
-    own = _own_id(principal)
+    own = principal.person_id
     if member_id is None and own is None and "member_id" not in errors:
         errors["member_id"] = ["An API key books for a member: give member_id."]
     if errors:
@@ -174,7 +161,7 @@ def cancel_booking(id: int):
     """Cancel a booking: 200 with status cancelled or late_cancelled, `late`, and whom the waitlist promoted."""
     principal = require_principal()
     row = _visible_booking(id, principal, "delete")
-    is_own = row.member_id == _own_id(principal)
+    is_own = row.member_id == principal.person_id
     if not is_own and principal.scope("bookings", "delete") != "all":
         abort(403, description="Your role allows cancelling only your own bookings.")
     outcome = services.cancel(id, by_staff=None if is_own else _staff(principal))

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from nexphys.auth.access import Principal
 from nexphys.bookings.models import BookingStatus
 from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, BookingRules, rules_from_settings
-from nexphys.studio.timetable import Slot
+from nexphys.classes.queries import Slot
+from nexphys.web.access import Principal
 from nexphys.web.urls import id_url
 
 # The settings a page showing cards reads, in one query (with the timetable's own switch).

@@ -17,6 +17,7 @@ from nexphys.classes.models import ClassSession, SessionStatus
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.jobs.wrapper import enqueue_for_active_tenants, tenant_job
+from nexphys.web.idempotency import purge_idempotent_requests
 
 
 def housekeeping_job_id(tenant_id: int) -> str:
@@ -49,21 +50,12 @@ def send_reminders(now: datetime | None = None) -> int:
     return len(due)
 
 
-def _purge_idempotent_requests(now: datetime) -> int | None:
-    """Forget stored Idempotency-Key answers past their lifetime (None when that helper is not there)."""
-    try:
-        from nexphys.web.idempotency import purge_idempotent_requests
-    except ImportError:
-        return None
-    return purge_idempotent_requests(now=now)
-
-
 @tenant_job
 def booking_housekeeping(now: str | None = None) -> dict:
     """One studio's periodic booking work: no-shows, reminders, old idempotency answers (`now`: ISO time)."""
     moment = datetime.fromisoformat(now) if now else utcnow()
     return {"no_shows": services.mark_no_shows(moment), "reminders": send_reminders(moment),
-            "idempotency_purged": _purge_idempotent_requests(moment)}
+            "idempotency_purged": purge_idempotent_requests(now=moment)}
 
 
 @tenant_job(platform=True)

@@ -1,4 +1,4 @@
-"""Bookings of class sessions, and stored answers for idempotent API requests (tenant schema).
+"""Bookings of class sessions (tenant schema).
 
 A booking is a member's place in one session: confirmed (holds a seat), waitlisted (queued for one),
 checked in or no-show (held a seat; the class is over or under way), or cancelled / late-cancelled.
@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nexphys.classes.models import ClassSession
@@ -65,18 +64,3 @@ class Booking(TenantModel):
     @property
     def is_late_cancel(self) -> bool:
         return self.status == BookingStatus.LATE_CANCELLED
-
-
-class IdempotentRequest(TenantModel):
-    """The first answer to a request sent with an Idempotency-Key, replayed for the same key and body."""
-
-    __tablename__ = "idempotent_requests"
-    __table_args__ = (sa.UniqueConstraint("caller", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    caller: Mapped[str] = mapped_column(sa.String(80))  # whose key: "user:12" or "api_key:3"
-    key: Mapped[str] = mapped_column(sa.String(255))
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))  # SHA-256 of method, path and body
-    status_code: Mapped[int]
-    response: Mapped[dict] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow, index=True)

@@ -7,8 +7,6 @@ failed ones on the notifications page.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import render_template
 
 from nexphys.bookings.models import Booking
@@ -16,7 +14,7 @@ from nexphys.classes.models import ClassSession
 from nexphys.mail.services import queue_email
 from nexphys.members.models import User
 from nexphys.tenancy.context import require_tenant
-from nexphys.tenancy.owner import studio_url
+from nexphys.tenancy.urls import studio_url
 
 SUBJECTS = {
     "booking_confirmed": "You're booked: {name} on {when}",
@@ -29,7 +27,7 @@ SUBJECTS = {
 
 def _send(kind: str, member: User, session: ClassSession, **extra) -> None:
     tenant = require_tenant()
-    starts = session.starts_at.astimezone(ZoneInfo(tenant.time_zone))
+    starts = tenant.local(session.starts_at)
     when = starts.strftime("%a %d %b at %H:%M")
     name = session.class_type.name
     body = render_template(

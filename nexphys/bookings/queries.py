@@ -20,6 +20,7 @@ from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import orm
 
 from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.bookings.services import NotFound, booking_rules
 from nexphys.classes.models import ClassSession, ClassType, Room, SessionStatus
 from nexphys.db import utcnow
 from nexphys.extensions import db
@@ -190,8 +191,6 @@ def member_bookings(member_id: int, now: datetime | None = None, *, upcoming: bo
                     per_page: int = 25) -> RowPagination:
     """A member's upcoming bookings (live, class not over; soonest first) or past ones (class over, or
     cancelled; newest first), with waitlist positions and whether cancelling now is possible / late."""
-    from nexphys.bookings.services import booking_rules  # the services module imports much; keep it lazy
-
     now = now or utcnow()
     mine = Booking.member_id == member_id
     waiting_sessions = sa.select(Booking.session_id).where(mine, Booking.status == BookingStatus.WAITLISTED)
@@ -233,8 +232,6 @@ def statuses_for(member_id: int, session_ids: Iterable[int]) -> dict[int, dict[s
 def roster(session_id: int) -> Roster:
     """One session's bookings grouped by status (ROSTER_GROUPS order): the waitlist in line order with
     positions, every other group by member name. Raises services.NotFound for an unknown session."""
-    from nexphys.bookings.services import NotFound
-
     session = db.session.get(ClassSession, session_id)
     if session is None:
         raise NotFound("There is no such class.")

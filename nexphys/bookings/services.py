@@ -24,23 +24,27 @@ from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, BookingRules, rules_from_settings
 from nexphys.classes.models import ClassSession, SessionStatus
 from nexphys.db import utcnow
+from nexphys.errors import DomainError
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
-from nexphys.studio.services import cached_settings
+from nexphys.settings.services import cached_settings
 
 # Staff may check people in from this long before a class starts.
 CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
 
 
-class BookingError(Exception):
+class BookingError(DomainError):
     """A booking rule said no. `reason` is a stable code for API clients; the message is for people."""
 
     reason = "refused"
     status = 409
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    @property
+    def problem_type(self) -> str:
+        return self.reason
+
+    def problem_extra(self) -> dict:
+        return {"reason": self.reason}
 
 
 class NotFound(BookingError):

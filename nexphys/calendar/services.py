@@ -17,12 +17,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSession, ClassType, Room, SessionStatus
+from nexphys.classes.queries import Slot, slots_between
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
-from nexphys.studio.models import StudioSetting
-from nexphys.studio.services import settings
-from nexphys.studio.timetable import Slot, slots_between
+from nexphys.settings.models import StudioSetting
+from nexphys.settings.services import settings
 from nexphys.tenancy.cache import forget_tenant_values_after_commit
 from nexphys.tenancy.context import require_tenant
 

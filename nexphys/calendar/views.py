@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, url_for
 
-from nexphys.auth.access import public, require_principal, requires
 from nexphys.calendar import services
 from nexphys.extensions import db
+from nexphys.web.access import public, require_principal, requires
 
 bp = Blueprint("calendar", __name__)
 

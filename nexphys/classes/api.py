@@ -12,17 +12,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, jsonify, request, url_for
-from werkzeug.exceptions import Conflict, NotFound
 
-from nexphys.auth.access import current_principal, public, requires
 from nexphys.classes import schedule
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room
-from nexphys.classes.services import TimetableEntry, sessions_between
+from nexphys.classes.queries import Slot, slots_between
 from nexphys.extensions import db
-from nexphys.studio.services import cached_setting
+from nexphys.settings.services import cached_setting
 from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import current_principal, public, requires
 from nexphys.web.api import ValidationFailed, created, json_body
-from nexphys.web.errors import handle_http_error
 
 bp = Blueprint("classes_api", __name__, url_prefix="/api/v1")
 MAX_RANGE_DAYS = 62
@@ -53,9 +51,10 @@ def _requested_days(zone: ZoneInfo) -> tuple[date, date]:
     return today, today
 
 
-def entry_json(entry: TimetableEntry) -> dict:
+def entry_json(entry: Slot, zone: ZoneInfo) -> dict:
     return {"id": entry.id, "name": entry.name, "instructor": entry.instructor,
-            "starts_at": entry.starts_at.isoformat(), "ends_at": entry.ends_at.isoformat(),
+            "starts_at": entry.starts_at.astimezone(zone).isoformat(),
+            "ends_at": entry.ends_at.astimezone(zone).isoformat(),
             "capacity": entry.capacity, "booked": entry.booked, "spots_left": entry.spots_left,
             "color": entry.color}
 
@@ -71,12 +70,12 @@ def _require_sign_in_if_studio_says() -> None:
 def list_classes():
     """The timetable for ?date=YYYY-MM-DD or ?from=&to= (studio-local days): public unless the studio says not."""
     _require_sign_in_if_studio_says()
-    zone = ZoneInfo(require_tenant().time_zone)
+    zone = require_tenant().zone
     first, last = _requested_days(zone)
     start = datetime.combine(first, time(), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
-    entries = sessions_between(start, end, zone)
-    return jsonify(items=[entry_json(e) for e in entries], time_zone=zone.key, **{
+    entries = slots_between(start, end, include_cancelled=False)
+    return jsonify(items=[entry_json(e, zone) for e in entries], time_zone=zone.key, **{
         "from": first.isoformat(), "to": last.isoformat()})
 
 
@@ -88,18 +87,6 @@ SESSION_READ_ONLY = ("id", "class_type", "name", "ends_at", "local_date", "local
                      "cancelled_at", "cancel_reason")
 TYPE_READ_ONLY = ("id", "archived", "archived_at")
 SERIES_READ_ONLY = ("id", "class_type", "weekday_names", "instructor", "room", "generated_until")
-
-
-@bp.errorhandler(schedule.ScheduleError)
-def _schedule_error(exc: schedule.ScheduleError):
-    """The schedule's domain errors as problem+json: 422 with `errors`, 404, or 409 (e.g. capacity below bookings)."""
-    if isinstance(exc, schedule.ScheduleInvalid):
-        return handle_http_error(ValidationFailed(exc.errors))
-    if isinstance(exc, schedule.ScheduleNotFound):
-        return handle_http_error(NotFound(exc.message))
-    conflict = Conflict(exc.message)
-    conflict.errors = exc.errors or None
-    return handle_http_error(conflict)
 
 
 def _without(data: dict, names: tuple[str, ...]) -> dict:
@@ -155,10 +142,6 @@ def series_json(series: ClassSeries) -> dict:
             "starts_on": series.starts_on.isoformat(),
             "ends_on": series.ends_on.isoformat() if series.ends_on else None,
             "generated_until": series.generated_until.isoformat() if series.generated_until else None}
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(require_tenant().time_zone)
 
 
 @bp.get("/class-types")
@@ -256,7 +239,7 @@ def create_class():
     """
     session = schedule.create_session(json_body())
     db.session.commit()
-    return created(session_json(session, _zone()), url_for("classes_api.get_class", id=session.id))
+    return created(session_json(session, require_tenant().zone), url_for("classes_api.get_class", id=session.id))
 
 
 @bp.get("/classes/<int:id>")
@@ -264,7 +247,7 @@ def create_class():
 def get_class(id: int):
     """One class session: public like the timetable, unless the studio requires sign-in."""
     _require_sign_in_if_studio_says()
-    return jsonify(session_json(schedule.get_session(id), _zone()))
+    return jsonify(session_json(schedule.get_session(id), require_tenant().zone))
 
 
 @bp.patch("/classes/<int:id>")
@@ -276,7 +259,7 @@ def update_class(id: int):
     scope = data.pop("scope", "one")
     session = schedule.update_session(session, data, scope=scope)
     db.session.commit()
-    return jsonify(session_json(session, _zone()))
+    return jsonify(session_json(session, require_tenant().zone))
 
 
 @bp.post("/classes/<int:id>/cancel")
@@ -290,7 +273,7 @@ def cancel_class(id: int):
     session = schedule.get_session(id)
     released = schedule.cancel_session(session, data.get("reason"), current_principal())
     db.session.commit()
-    return jsonify({**session_json(session, _zone()), "released": len(released)})
+    return jsonify({**session_json(session, require_tenant().zone), "released": len(released)})
 
 
 @bp.get("/class-series")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from nexphys.classes.schedule import generate_ahead
 from nexphys.jobs.wrapper import enqueue_for_active_tenants, tenant_job
 
 
 @tenant_job
 def extend_schedule() -> int:
     """Generate every series of the bound studio up to `schedule_weeks_ahead` weeks; returns sessions added."""
-    from nexphys.classes.schedule import generate_ahead
-
     return generate_ahead()
 
 

@@ -27,16 +27,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from nexphys.audit.services import AuditAction, record
-from nexphys.auth.access import Principal
 from nexphys.bookings import services as bookings
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room, SessionStatus
 from nexphys.db import utcnow
+from nexphys.errors import Conflict, DomainError, Invalid, NotFound
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
-from nexphys.studio.services import setting
+from nexphys.settings.services import setting
 from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import Principal
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 2000
@@ -55,27 +56,19 @@ WEEKS_AHEAD_MAX = 52
 
 # --- domain errors ------------------------------------------------------------------------------
 
-class ScheduleError(Exception):
+class ScheduleError(DomainError):
     """Base of the schedule's errors; the message is safe to show."""
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
 
-
-class ScheduleInvalid(ScheduleError):
+class ScheduleInvalid(ScheduleError, Invalid):
     """Field → messages for bad input (a form's field errors, or a 422's `errors`)."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("Some fields are not valid: " + ", ".join(sorted(errors)), errors)
 
-
-class ScheduleNotFound(ScheduleError):
+class ScheduleNotFound(ScheduleError, NotFound):
     """No such class type, room, series or session in this studio."""
 
 
-class ScheduleConflict(ScheduleError):
+class ScheduleConflict(ScheduleError, Conflict):
     """The change contradicts the current state (e.g. a capacity below the seats already booked)."""
 
 
@@ -191,7 +184,7 @@ def _aware(values: dict, name: str, errors: _Errors) -> datetime | None:
 
 def studio_zone() -> ZoneInfo:
     """The bound studio's time zone."""
-    return ZoneInfo(require_tenant().time_zone)
+    return require_tenant().zone
 
 
 def studio_today(now: datetime | None = None) -> date:

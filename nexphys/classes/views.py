@@ -6,12 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from werkzeug.exceptions import NotFound
 
-from nexphys.auth.access import require_principal, requires
 from nexphys.classes import schedule
 from nexphys.classes.forms import (
     CancelForm,
@@ -27,9 +24,10 @@ from nexphys.classes.models import ClassSession, SessionStatus
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.tenancy.context import require_tenant
-from nexphys.web.errors import handle_http_error
+from nexphys.web.access import require_principal, requires
+from nexphys.web.forms import attach_errors, has_errors
 
-bp = Blueprint("schedule", __name__)
+bp = Blueprint("classes", __name__)
 
 CLASS_TYPE_FIELDS = ("name", "description", "duration_minutes", "default_capacity", "color", "level")
 ROOM_FIELDS = ("name", "capacity")
@@ -39,39 +37,15 @@ SESSION_FIELDS = ("class_type_id", "date", "time", "duration_minutes", "capacity
 EDIT_FIELDS = ("date", "time", "duration_minutes", "capacity", "instructor_id", "room_id", "notes")
 
 
-@bp.errorhandler(schedule.ScheduleNotFound)
-def _not_found(exc: schedule.ScheduleNotFound):
-    return handle_http_error(NotFound(exc.message))
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(require_tenant().time_zone)
-
-
 def _page(template: str, status: int = 200, **context):
-    tenant = require_tenant()
-    zone = ZoneInfo(tenant.time_zone)
-
-    def local(moment: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-        return moment.astimezone(zone).strftime(fmt) if moment else ""
-
-    return render_template(template, tenant=tenant, brand_color=tenant.brand_color, local=local, zone=zone.key,
-                           weekday_label=schedule.weekday_label, **context), status
-
-
-def _has_errors(form) -> bool:
-    return any(field.errors for field in form)
+    return render_template(template, weekday_label=schedule.weekday_label, **context), status
 
 
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
-    """The service's field errors next to the form's fields (a field that already says why keeps its message)."""
-    aliases = {"starts_at": "date", "scope": "scope"}
-    for name, messages in errors.items():
-        field = form._fields.get(aliases.get(name, name))
-        if field is None:
-            flash(" ".join(messages), "error")
-        elif not field.errors:
-            field.errors = list(messages)
+    """The service's field errors next to the form's fields; any others as a flash."""
+    unplaced = attach_errors(form, errors, aliases={"starts_at": "date"})
+    if unplaced:
+        flash(" ".join(unplaced), "error")
 
 
 def _values(form, names: tuple[str, ...]) -> dict[str, Any]:
@@ -86,7 +60,7 @@ def _submit(form, names: tuple[str, ...], action: Callable[[dict], Any],
     form.validate()
     values = _values(form, names)
     try:
-        if _has_errors(form):
+        if has_errors(form):
             if check is not None:
                 check(values)
             return None, 422
@@ -103,7 +77,11 @@ def _submit(form, names: tuple[str, ...], action: Callable[[dict], Any],
 
 
 def _week_link(day: date) -> str:
-    return url_for("schedule.index", week=schedule_week(day).isoformat())
+    return url_for("classes.index", week=schedule_week(day).isoformat())
+
+
+def _local_day(moment: datetime) -> date:
+    return require_tenant().local(moment).date()
 
 
 def schedule_week(day: date) -> date:
@@ -116,8 +94,8 @@ def schedule_week(day: date) -> date:
 @requires("classes", "create")
 def index():
     """The schedule for staff: this week's sessions, class types, rooms and weekly series."""
-    zone = _zone()
-    today = datetime.now(zone).date()
+    zone = require_tenant().zone
+    today = require_tenant().today()
     try:
         monday = schedule_week(date.fromisoformat(request.args["week"])) if request.args.get("week") else \
             schedule_week(today)
@@ -128,7 +106,7 @@ def index():
     days: dict[date, list[ClassSession]] = {monday + timedelta(days=i): [] for i in range(7)}
     for session in sessions:
         days[session.starts_at.astimezone(zone).date()].append(session)
-    return _page("schedule/index.html", days=days, monday=monday, today=today, now=utcnow(),
+    return _page("classes/index.html", days=days, monday=monday, today=today, now=utcnow(),
                  prev_week=(monday - timedelta(days=7)).isoformat(), next_week=(monday + timedelta(days=7)).isoformat(),
                  session_count=len(sessions), class_types=schedule.list_class_types(include_archived=True),
                  rooms=schedule.list_rooms(), series=schedule.list_series(today=today))
@@ -163,8 +141,8 @@ def new_class_type():
     """Add a class type: name, description, duration, default capacity, colour and level."""
     return _form_view(ClassTypeForm(), CLASS_TYPE_FIELDS, schedule.create_class_type, schedule.clean_class_type,
                       lambda t: (f"Class type “{t.name}” added.", "success",
-                                 url_for("schedule.index") + "#class-types"),
-                      "schedule/class_type_form.html", class_type=None)
+                                 url_for("classes.index") + "#class-types"),
+                      "classes/class_type_form.html", class_type=None)
 
 
 @bp.route("/schedule/class-types/<int:type_id>/edit", methods=["GET", "POST"])
@@ -175,8 +153,8 @@ def edit_class_type(type_id: int):
     return _form_view(ClassTypeForm(obj=class_type), CLASS_TYPE_FIELDS,
                       lambda v: schedule.update_class_type(class_type, v),
                       lambda v: schedule.clean_class_type(v, current=class_type),
-                      _saved("Class type", url_for("schedule.index") + "#class-types"),
-                      "schedule/class_type_form.html", class_type=class_type,
+                      _saved("Class type", url_for("classes.index") + "#class-types"),
+                      "classes/class_type_form.html", class_type=class_type,
                       in_use=schedule.class_type_in_use(class_type))
 
 
@@ -189,13 +167,13 @@ def delete_class_type(type_id: int):
     in_use = schedule.class_type_in_use(class_type)
     if request.method == "POST":
         if not form.validate_on_submit():
-            return _page("schedule/class_type_delete.html", 422, form=form, class_type=class_type, in_use=in_use)
+            return _page("classes/class_type_delete.html", 422, form=form, class_type=class_type, in_use=in_use)
         name = class_type.name
         outcome = schedule.delete_class_type(class_type)
         db.session.commit()
         flash(f"Class type “{name}” {outcome}.", "success")
-        return redirect(url_for("schedule.index") + "#class-types")
-    return _page("schedule/class_type_delete.html", form=form, class_type=class_type, in_use=in_use)
+        return redirect(url_for("classes.index") + "#class-types")
+    return _page("classes/class_type_delete.html", form=form, class_type=class_type, in_use=in_use)
 
 
 @bp.post("/schedule/class-types/<int:type_id>/restore")
@@ -209,7 +187,7 @@ def restore_class_type(type_id: int):
         flash(f"Class type “{class_type.name}” is back in use.", "success")
     else:
         flash("The form expired: please try again.", "error")
-    return redirect(url_for("schedule.index") + "#class-types")
+    return redirect(url_for("classes.index") + "#class-types")
 
 
 # --- rooms ------------------------------------------------------------------------------------------------------
@@ -219,8 +197,8 @@ def restore_class_type(type_id: int):
 def new_room():
     """Add a room with its capacity."""
     return _form_view(RoomForm(), ROOM_FIELDS, schedule.create_room, schedule.clean_room,
-                      lambda r: (f"Room “{r.name}” added.", "success", url_for("schedule.index") + "#rooms"),
-                      "schedule/room_form.html", room=None)
+                      lambda r: (f"Room “{r.name}” added.", "success", url_for("classes.index") + "#rooms"),
+                      "classes/room_form.html", room=None)
 
 
 @bp.route("/schedule/rooms/<int:room_id>/edit", methods=["GET", "POST"])
@@ -230,7 +208,7 @@ def edit_room(room_id: int):
     room = schedule.get_room(room_id)
     return _form_view(RoomForm(obj=room), ROOM_FIELDS, lambda v: schedule.update_room(room, v),
                       lambda v: schedule.clean_room(v, current=room),
-                      _saved("Room", url_for("schedule.index") + "#rooms"), "schedule/room_form.html", room=room)
+                      _saved("Room", url_for("classes.index") + "#rooms"), "classes/room_form.html", room=room)
 
 
 # --- series ------------------------------------------------------------------------------------------------------
@@ -247,11 +225,11 @@ def new_series():
     form = SeriesForm()
     _planning_choices(form)
     if request.method == "GET":
-        form.starts_on.data = datetime.now(_zone()).date()
+        form.starts_on.data = require_tenant().today()
     return _form_view(form, SERIES_FIELDS, schedule.create_series, None, lambda series: (
         f"Series added: {series.class_type.name}, {schedule.weekday_label(series.weekdays)} at "
         f"{series.start_time:%H:%M}. Sessions are scheduled until {series.generated_until:%d %b %Y}.",
-        "success", url_for("schedule.index") + "#series"), "schedule/series_form.html", series=None)
+        "success", url_for("classes.index") + "#series"), "classes/series_form.html", series=None)
 
 
 @bp.route("/schedule/series/<int:series_id>/edit", methods=["GET", "POST"])
@@ -261,7 +239,7 @@ def edit_series(series_id: int):
     series = schedule.get_series(series_id)
     form = SeriesEditForm(obj=series)
     _planning_choices(form)
-    today = datetime.now(_zone()).date()
+    today = require_tenant().today()
     if request.method == "GET":
         form.class_type_id.data = str(series.class_type_id)
         form.weekdays.data = [str(d) for d in series.weekdays]
@@ -275,8 +253,8 @@ def edit_series(series_id: int):
     names = tuple(name for name in SERIES_FIELDS if name != "starts_on")
     return _form_view(form, names, lambda v: schedule.update_series(series, v, from_day=from_day), None,
                       lambda result: (f"Series saved: sessions from {from_day or today:%d %b %Y} follow the new rule.",
-                                      "success", url_for("schedule.edit_series", series_id=result.id)),
-                      "schedule/series_form.html", series=series, upcoming=schedule.upcoming_sessions(series))
+                                      "success", url_for("classes.edit_series", series_id=result.id)),
+                      "classes/series_form.html", series=series, upcoming=schedule.upcoming_sessions(series))
 
 
 # --- one-off sessions ----------------------------------------------------------------------------------------------
@@ -288,8 +266,8 @@ def new_session():
     form = SessionForm()
     _planning_choices(form)
     return _form_view(form, SESSION_FIELDS, schedule.create_session, None, lambda session: (
-        f"{session.class_type.name} scheduled for {session.starts_at.astimezone(_zone()):%a %d %b %Y at %H:%M}.",
-        "success", _week_link(session.starts_at.astimezone(_zone()).date())), "schedule/session_form.html")
+        f"{session.class_type.name} scheduled for {require_tenant().local(session.starts_at):%a %d %b %Y at %H:%M}.",
+        "success", _week_link(_local_day(session.starts_at))), "classes/session_form.html")
 
 
 def _session_facts(session: ClassSession) -> dict:
@@ -302,11 +280,10 @@ def _session_facts(session: ClassSession) -> dict:
 def edit_session(session_id: int):
     """Edit a class: this session only, or this and all future sessions of its series."""
     session = schedule.get_session(session_id)
-    zone = _zone()
     form = SessionEditForm(obj=session)
     _planning_choices(form, include_types=False)
     if request.method == "GET":
-        local = session.starts_at.astimezone(zone)
+        local = require_tenant().local(session.starts_at)
         form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
         form.duration_minutes.data = int((session.ends_at - session.starts_at).total_seconds() // 60)
         form.instructor_id.data = str(session.instructor_id or "")
@@ -315,8 +292,8 @@ def edit_session(session_id: int):
     return _form_view(form, EDIT_FIELDS, lambda v: schedule.update_session(session, v, scope=scope), None,
                       lambda result: ("Saved for this and all future sessions of the series." if scope == "future"
                                       else "Saved for this session.", "success",
-                                      _week_link(result.starts_at.astimezone(zone).date())),
-                      "schedule/session_edit.html", session=session, **_session_facts(session))
+                                      _week_link(_local_day(result.starts_at))),
+                      "classes/session_edit.html", session=session, **_session_facts(session))
 
 
 @bp.route("/schedule/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -328,20 +305,20 @@ def cancel_session(session_id: int):
     facts = _session_facts(session)
     if request.method == "POST":
         if not form.validate_on_submit():
-            return _page("schedule/session_cancel.html", 422, form=form, session=session, **facts)
+            return _page("classes/session_cancel.html", 422, form=form, session=session, **facts)
         try:
             released = schedule.cancel_session(session, form.reason.data, require_principal())
         except schedule.ScheduleInvalid as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)
-            return _page("schedule/session_cancel.html", 422, form=form, session=session, **facts)
+            return _page("classes/session_cancel.html", 422, form=form, session=session, **facts)
         except schedule.ScheduleConflict as exc:
             db.session.rollback()
             flash(exc.message, "error")
-            return redirect(_week_link(session.starts_at.astimezone(_zone()).date()))
+            return redirect(_week_link(_local_day(session.starts_at)))
         db.session.commit()
         told = len(released)
         flash(f"{session.class_type.name} is cancelled" + (f"; {told} member{'s' if told != 1 else ''} told."
                                                              if told else "."), "success")
-        return redirect(_week_link(session.starts_at.astimezone(_zone()).date()))
-    return _page("schedule/session_cancel.html", form=form, session=session, **facts)
+        return redirect(_week_link(_local_day(session.starts_at)))
+    return _page("classes/session_cancel.html", form=form, session=session, **facts)

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
-from nexphys.auth.access import public
 from nexphys.extensions import db
 from nexphys.jobs.queues import QUEUES, get_queue
 from nexphys.kv import get_redis
+from nexphys.tenancy.migrations import head_revision
+from nexphys.tenancy.models import Tenant, TenantMigration
+from nexphys.web.access import public
 
 bp = Blueprint("health", __name__, url_prefix="/health")
 
@@ -37,9 +39,6 @@ def _redis():
 
 def _tenant_schemas():
     """Serving tenants, their schemas present, and how many stand at the code's head revision."""
-    from nexphys.tenancy.migrations import head_revision
-    from nexphys.tenancy.models import Tenant, TenantMigration
-
     head = head_revision()
     namespaces = sa.table("pg_namespace", sa.column("nspname"), schema="pg_catalog")
     row = db.session.execute(

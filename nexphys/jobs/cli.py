@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from rq import Worker
 from rq.cron import CronJob, CronScheduler
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from nexphys.domains import installed, load
 from nexphys.jobs.queues import QUEUES, get_queue
-from nexphys.jobs.schedule import PERIODIC_JOBS
 from nexphys.kv import get_redis
+from nexphys.tenancy.migrations import script_directory
 
 
 class JsonCronJob(CronJob):
@@ -26,16 +24,13 @@ class JsonCronJob(CronJob):
         return job
 
 
-def _resolve(dotted: str):
-    module, name = dotted.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name)
-
-
 def build_scheduler() -> CronScheduler:
+    """RQ's cron scheduler with every installed domain's periodic jobs."""
     scheduler = CronScheduler(connection=get_redis())
-    for dotted, queue, seconds, kwargs in PERIODIC_JOBS:
-        scheduler._cron_jobs.append(JsonCronJob(queue_name=queue, func=_resolve(dotted), kwargs=kwargs,
-                                                interval=seconds))
+    for periodic in installed().periodic_jobs():
+        module, _, name = periodic.job.rpartition(".")
+        scheduler._cron_jobs.append(JsonCronJob(queue_name=periodic.queue, func=load(f"{module}:{name}"),
+                                                kwargs=dict(periodic.kwargs), interval=periodic.every_seconds))
     return scheduler
 
 
@@ -44,8 +39,6 @@ def build_scheduler() -> CronScheduler:
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Run an RQ worker on the high, default and low queues."""
-    from nexphys.tenancy.migrations import script_directory
-
     script_directory()  # load the migration scripts once: every forked work horse inherits them
     worker = Worker([get_queue(name) for name in QUEUES], connection=get_redis(), serializer=JSONSerializer)
     worker.work(burst=burst, with_scheduler=True)
@@ -56,8 +49,3 @@ def worker_command(burst: bool) -> None:
 def scheduler_command() -> None:
     """Run the periodic-job scheduler."""
     build_scheduler().start()
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(worker_command)
-    app.cli.add_command(scheduler_command)

@@ -2,8 +2,11 @@
 
 Jobs take an explicit `tenant_id` (and plain ids, never objects: the JSON serializer enforces it).
 A job without a tenant is refused unless it is declared platform-level. Inside, the tenant is bound
-exactly as for a request, the session commits once at the end, and the app context (with its
+exactly as for a request, the session commits once at the end, and a fresh app context (with its
 binding and session) is torn down whether the job succeeded or failed.
+
+Jobs run in the app that runs them: `flask worker` (whose work horses inherit its app context), a
+CLI command, or a test's app context. The wrapper never builds an app of its own.
 """
 
 from __future__ import annotations
@@ -12,28 +15,25 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
+from rq.job import Job
 
+from nexphys.extensions import db
 from nexphys.jobs.queues import enqueue
+from nexphys.tenancy.context import TenantStatus, tenant_bound
+from nexphys.tenancy.models import Tenant
+from nexphys.tenancy.resolver import load_tenant
 
 
 class MissingTenant(RuntimeError):
     """A tenant job was enqueued or run without a tenant id."""
 
 
-_worker_app: Flask | None = None
-
-
-def job_app() -> Flask:
-    """The app jobs run in: the current one (worker, CLI, tests), else one made for this process."""
-    global _worker_app
-    if has_app_context():
-        return current_app._get_current_object()
-    if _worker_app is None:
-        from nexphys.app import create_app
-
-        _worker_app = create_app()
-    return _worker_app
+def _running_app() -> Flask:
+    if not has_app_context():
+        raise RuntimeError("jobs run inside the app: start workers with `flask worker`, or push an app context")
+    return current_app._get_current_object()
 
 
 def tenant_job(func: Callable | None = None, *, platform: bool = False) -> Callable:
@@ -44,12 +44,7 @@ def tenant_job(func: Callable | None = None, *, platform: bool = False) -> Calla
         def run(*args: Any, tenant_id: int | None = None, **kwargs: Any) -> Any:
             if tenant_id is None and not platform:
                 raise MissingTenant(f"{fn.__qualname__} needs tenant_id")
-            from nexphys.extensions import db
-            from nexphys.tenancy.context import tenant_bound
-            from nexphys.tenancy.resolver import load_tenant
-
-            app = job_app()
-            with app.app_context():
+            with _running_app().app_context():
                 if tenant_id is None:
                     result = fn(*args, **kwargs)
                     db.session.commit()
@@ -62,7 +57,7 @@ def tenant_job(func: Callable | None = None, *, platform: bool = False) -> Calla
                     db.session.commit()
                     return result
 
-        def delay(*args: Any, tenant_id: int | None = None, queue: str = "default", **kwargs: Any):
+        def delay(*args: Any, tenant_id: int | None = None, queue: str = "default", **kwargs: Any) -> Job:
             if tenant_id is None and not platform:
                 raise MissingTenant(f"{fn.__qualname__} needs tenant_id")
             if tenant_id is not None:
@@ -82,12 +77,6 @@ def enqueue_for_active_tenants(job: Callable, job_id: Callable[[int], str] | Non
 
     `job_id(tenant_id)` makes the job unique per tenant: while one is queued or running, no second one is.
     """
-    import sqlalchemy as sa
-
-    from nexphys.extensions import db
-    from nexphys.tenancy.context import TenantStatus
-    from nexphys.tenancy.models import Tenant
-
     tenant_ids = list(db.session.scalars(
         sa.select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE).order_by(Tenant.id)))
     for tenant_id in tenant_ids:

@@ -1,0 +1,5 @@
+"""Outgoing mail: every message written to the studio's outbox, then delivered by a job."""
+
+from nexphys.domains import Domain, Pages
+
+domain = Domain(name="mail", pages=(Pages("nexphys.mail.views:bp"),), models=("nexphys.mail.models",))

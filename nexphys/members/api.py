@@ -8,33 +8,17 @@ emergency contact, health notes) are included for the person themself and for `m
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request, url_for
-from werkzeug.exceptions import Conflict, Forbidden, NotFound
 
-from nexphys.auth.access import Principal, require_principal, requires
 from nexphys.extensions import db
 from nexphys.members import services
 from nexphys.members.models import User, UserStatus
+from nexphys.web.access import Principal, require_principal, requires
 from nexphys.web.api import ValidationFailed, created, json_body, page_args, page_json, require_fields
-from nexphys.web.errors import handle_http_error
 
 bp = Blueprint("members_api", __name__, url_prefix="/api/v1")
 
 # Ignored by PATCH, so a client may send back what it read (email changes are not offered here).
 READ_ONLY_FIELDS = ("id", "email", "status", "created_at")
-
-
-@bp.errorhandler(services.MemberError)
-def _domain_error(exc: services.MemberError):
-    """The members domain errors as problem+json, in one place."""
-    if isinstance(exc, services.ProfileInvalid):
-        return handle_http_error(ValidationFailed(exc.errors))
-    if isinstance(exc, services.RoleNotFound):
-        return handle_http_error(ValidationFailed({"role": [str(exc)]}))
-    if isinstance(exc, services.MemberNotFound):
-        return handle_http_error(NotFound(str(exc)))
-    if isinstance(exc, services.DuplicateEmail | services.LastOwner):
-        return handle_http_error(Conflict(str(exc)))
-    return handle_http_error(Forbidden(str(exc)))  # NotAllowed
 
 
 def member_json(user: User, principal: Principal) -> dict:
@@ -48,14 +32,10 @@ def member_json(user: User, principal: Principal) -> dict:
     return data
 
 
-def _own_id(principal: Principal) -> int | None:
-    return principal.id if principal.kind == "user" else None
-
-
 def _visible_member(member_id: int, principal: Principal, action: str = "read") -> User:
     """The person if the caller may see them (404 otherwise) and may perform `action` on them (403)."""
     user = services.get_member(member_id)
-    is_self = _own_id(principal) == user.id
+    is_self = principal.person_id == user.id
     if principal.scope("members", "read") != "all" and not is_self:
         abort(404, description="There is no such member.")
     if principal.scope("members", action) != "all" and not is_self:
@@ -82,7 +62,7 @@ def list_members():
         raise ValidationFailed({"status": [f"One of: {', '.join(UserStatus.ALL)}."]})
     only_user_id = None
     if principal.scope("members", "read") != "all":
-        only_user_id = _own_id(principal) or -1  # an own-scope API key has no "own" person: nothing visible
+        only_user_id = principal.person_id or -1  # an own-scope API key has no "own" person: nothing visible
     members = services.list_members(request.args.get("search"), request.args.get("role") or None, status,
                                     page=page, per_page=per_page, only_user_id=only_user_id)
     return jsonify(page_json(members, [member_json(user, principal) for user in members.items]))

@@ -27,6 +27,7 @@ class User(TenantModel):
     __table_args__ = (
         sa.Index("uq_users_email_lower", sa.func.lower(sa.column("email")), unique=True),
         sa.CheckConstraint(sa.column("status").in_(UserStatus.ALL), name="status_known"),
+        {"info": {"singular": "user", "plural": "people"}},  # how messages count its rows
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

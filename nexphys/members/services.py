@@ -16,12 +16,15 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
+from nexphys import errors as base
 from nexphys.audit.services import AuditAction, record
-from nexphys.auth.access import Principal
+from nexphys.auth.services import send_invitation
+from nexphys.errors import Conflict, DomainError, Invalid, NotFound
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
 from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import Principal
 
 KEY_LEVEL = RoleLevel.MANAGER
 NAME_MAX = 120
@@ -36,36 +39,35 @@ DEFAULT_ROLE_KEY = "member"
 
 # --- domain errors ------------------------------------------------------------------------------
 
-class MemberError(Exception):
+class MemberError(DomainError):
     """Base of the members domain errors; the message is safe to show."""
 
 
-class MemberNotFound(MemberError):
+class MemberNotFound(MemberError, NotFound):
     """No such person in this studio (or not visible to the caller)."""
 
 
-class RoleNotFound(MemberError):
-    """No role with that key in this studio."""
+class RoleNotFound(MemberError, Invalid):
+    """No role with that key in this studio (a bad value of the `role` field)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"role": [message]}, message)
 
 
-class DuplicateEmail(MemberError):
+class DuplicateEmail(MemberError, Conflict):
     """Someone in this studio already has that email (emails are unique regardless of case)."""
 
 
-class NotAllowed(MemberError):
+class NotAllowed(MemberError, base.NotAllowed):
     """The caller's role does not allow this action on this person."""
 
 
-class LastOwner(MemberError):
+class LastOwner(MemberError, Conflict):
     """The studio must keep at least one active owner."""
 
 
-class ProfileInvalid(MemberError):
+class ProfileInvalid(MemberError, Invalid):
     """Field → messages for bad input, shown next to form fields or as a 422's `errors`."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("Some fields are not valid: " + ", ".join(sorted(errors)))
-        self.errors = errors
 
 
 # --- who may do what -----------------------------------------------------------------------------
@@ -80,11 +82,11 @@ def acting_level(actor: Principal) -> int:
 
 
 def _is_self(actor: Principal, user: User) -> bool:
-    return actor.kind == "user" and actor.id == user.id
+    return actor.person_id == user.id
 
 
 def _actor_fields(actor: Principal) -> dict:
-    return {"actor": actor.label, "actor_user_id": actor.id if actor.kind == "user" else None}
+    return {"actor": actor.label, "actor_user_id": actor.person_id}
 
 
 def can_grant(actor: Principal, role: Role) -> bool:
@@ -160,6 +162,13 @@ def list_members(search: str | None = None, role_key: str | None = None, status:
         query = query.where(User.id == only_user_id)
     query = query.order_by(sa.func.lower(User.full_name), User.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def find_active(search: str, limit: int = 10) -> list[User]:
+    """Active people whose name or email matches `search`, by name (staff's member pickers)."""
+    if not search:
+        return []
+    return list(list_members(search, status=UserStatus.ACTIVE, page=1, per_page=limit).items)
 
 
 def get_member(member_id: int) -> User:
@@ -311,8 +320,6 @@ def invite_member(email: str, full_name: str, role_key: str | None, invited_by: 
             db.session.add(user)
     except IntegrityError as exc:
         raise DuplicateEmail(f"Someone at this studio already uses {email}.") from exc
-    from nexphys.auth.services import send_invitation
-
     send_invitation(user, invited_by=_inviter_name(invited_by))
     record(AuditAction.MEMBER_INVITED, **_actor_fields(invited_by), target=f"user:{user.id}",
            details={"role": role.key})

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from nexphys.auth.access import Principal, require_principal, requires
-from nexphys.bookings import checkin, queries
+from nexphys.bookings import queries
+from nexphys.checkin import codes
 from nexphys.extensions import db
 from nexphys.members import services
 from nexphys.members.forms import ConfirmForm, InviteForm, ProfileForm, RoleForm
 from nexphys.members.models import User, UserStatus
-from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import Principal, require_principal, requires
+from nexphys.web.forms import attach_errors, has_errors
 
 bp = Blueprint("members", __name__)
 
@@ -21,18 +21,8 @@ PER_PAGE = 20
 HISTORY_PER_PAGE = 10  # attendance history rows on a member's page
 
 
-def _page(template: str, **context):
-    tenant = require_tenant()
-    zone = ZoneInfo(tenant.time_zone)
-
-    def local(moment: datetime | None, fmt: str = "%d %b %Y") -> str:
-        return moment.astimezone(zone).strftime(fmt) if moment else ""
-
-    return render_template(template, tenant=tenant, brand_color=tenant.brand_color, local=local, **context)
-
-
 def _is_self(principal: Principal, user: User) -> bool:
-    return principal.kind == "user" and principal.id == user.id
+    return principal.person_id == user.id
 
 
 def _visible_member(member_id: int, principal: Principal) -> User:
@@ -48,16 +38,9 @@ def _visible_member(member_id: int, principal: Principal) -> User:
 
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
     """Show a service's field errors next to the form's fields (anything else as a flash)."""
-    for name, messages in errors.items():
-        field = form._fields.get(name)
-        if field is None:
-            flash(" ".join(messages), "error")
-        else:
-            field.errors = [*field.errors, *messages]
-
-
-def _has_errors(form) -> bool:
-    return any(field.errors for field in form)
+    unplaced = attach_errors(form, errors)
+    if unplaced:
+        flash(" ".join(unplaced), "error")
 
 
 def _detail(user: User, principal: Principal, role_form: RoleForm | None = None):
@@ -73,7 +56,7 @@ def _detail(user: User, principal: Principal, role_form: RoleForm | None = None)
     if principal.scope("bookings", "read") == "all" and principal.scope("members", "read") == "all":
         page = max(request.args.get("page", 1, type=int) or 1, 1)
         history = queries.attendance_history(user.id, page=page, per_page=HISTORY_PER_PAGE)
-    return _page("members/detail.html", user=user, role_form=role_form, history=history,
+    return render_template("members/detail.html", user=user, role_form=role_form, history=history,
                  show_sensitive=services.sees_sensitive(principal, user),
                  can_deactivate=services.may_deactivate(principal, user), is_self=_is_self(principal, user),
                  is_staff=principal.scope("members", "read") == "all")
@@ -98,9 +81,9 @@ def index():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     members = services.list_members(search, role_key or None, status or None, page=page, per_page=PER_PAGE)
     filters = {name: value for name, value in (("q", search), ("role", role_key), ("status", status)) if value}
-    return _page("members/index.html", members=members, roles=services.all_roles(), q=search, role_key=role_key,
-                 status=status, statuses=UserStatus.ALL, filters=filters,
-                 can_invite=principal.scope("members", "create") == "all")
+    return render_template("members/index.html", members=members, roles=services.all_roles(), q=search,
+                           role_key=role_key, status=status, statuses=UserStatus.ALL, filters=filters,
+                           can_invite=principal.scope("members", "create") == "all")
 
 
 @bp.get("/members/<int:member_id>")
@@ -134,7 +117,7 @@ def invite():
             db.session.commit()
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("members.detail", member_id=user.id))
-    return _page("members/invite.html", form=form, roles=roles), 422 if _has_errors(form) else 200
+    return render_template("members/invite.html", form=form, roles=roles), 422 if has_errors(form) else 200
 
 
 @bp.post("/members/<int:member_id>/role")
@@ -173,9 +156,9 @@ def deactivate(member_id: int):
         if not services.may_deactivate(principal, user):
             abort(403, description="You cannot deactivate this person." if not _is_self(principal, user)
                   else "You cannot deactivate yourself.")
-        return _page("members/deactivate.html", user=user, form=form)
+        return render_template("members/deactivate.html", user=user, form=form)
     if not form.validate_on_submit():
-        return _page("members/deactivate.html", user=user, form=form), 422
+        return render_template("members/deactivate.html", user=user, form=form), 422
     try:
         services.deactivate_member(user, principal)
     except (services.NotAllowed, services.LastOwner) as exc:
@@ -199,7 +182,7 @@ def profile():
         form.validate()  # parses the date; every other rule is the service's
         changes = {name: form[name].data for name in services.PROFILE_FIELDS if not form[name].errors}
         try:
-            if _has_errors(form):
+            if has_errors(form):
                 services.clean_profile(changes)  # so every other bad field is reported at once too
             else:
                 changed = services.update_profile(user, changes, principal)
@@ -209,6 +192,6 @@ def profile():
                 return redirect(url_for("members.profile"))
         except services.ProfileInvalid as exc:
             _apply_errors(form, exc.errors)
-    check_in_qr = checkin.qr_svg(checkin.check_in_url(user.id), f"Check-in code for {user.full_name}")
-    return _page("members/profile.html", form=form, user=user, check_in_qr=check_in_qr), \
-        422 if _has_errors(form) else 200
+    check_in_qr = codes.qr_svg(codes.check_in_url(user.id), f"Check-in code for {user.full_name}")
+    return render_template("members/profile.html", form=form, user=user, check_in_qr=check_in_qr), \
+        422 if has_errors(form) else 200

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 from werkzeug.exceptions import Conflict
 
-from nexphys.auth.access import platform_admin
 from nexphys.extensions import db
 from nexphys.platform import services
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.services import DEFAULT_PLAN, TenantError, TenantExists, TenantMissing
+from nexphys.web.access import platform_admin
 from nexphys.web.api import ValidationFailed, created, json_body, page_args, page_json, require_fields
 
 bp = Blueprint("platform_api", __name__, url_prefix="/api/v1/platform")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 
 from nexphys.extensions import db
@@ -20,8 +21,6 @@ platform_cli = AppGroup("platform", help="Platform administrators (they sign in 
 @click.password_option("--password", help="Prompted (hidden, confirmed) when omitted.")
 def create_admin(email, name, password):
     """Add a platform administrator who signs in at /platform/login on the apex host."""
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         validate_email(email, check_deliverability=False)
         admin = services.create_admin(email, name, password)

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
-from nexphys.auth.access import current_principal, platform_admin, public
 from nexphys.auth.principals import SessionIdentity, admin_principal, session_id_for_admin
 from nexphys.auth.services import GENERIC_FAILURE
 from nexphys.auth.throttle import sign_in_limits
@@ -20,19 +19,17 @@ from nexphys.platform.forms import (
     SuspendForm,
     time_zone_choices,
 )
+from nexphys.platform.jobs import provisioning_job_status, queued_owner
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.models import Tenant
 from nexphys.tenancy.services import DEFAULT_PLAN, TenantError, TenantExists, TenantMissing
+from nexphys.web.access import current_principal, platform_admin, public
 from nexphys.web.choices import options
 from nexphys.web.safety import safe_next
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
 PER_PAGE = 20
-
-
-def _page(template: str, **context):
-    return render_template(template, tenant=None, **context)
 
 
 def _studio_url(tenant: Tenant) -> str:
@@ -64,13 +61,13 @@ def login():
         admin = services.authenticate_admin(form.email.data, form.password.data)
         if admin is None:
             flash(GENERIC_FAILURE, "error")
-            return _page("platform/login.html", form=form, next_url=next_url), 401
+            return render_template("platform/login.html", form=form, next_url=next_url), 401
         session.clear()  # nothing of the anonymous session is carried over
         login_user(SessionIdentity(session_id_for_admin(admin), admin_principal(admin)))
         db.session.commit()
         flash(f"Signed in as {admin.email}.", "success")
         return redirect(next_url)
-    return _page("platform/login.html", form=form, next_url=next_url), 422 if form.errors else 200
+    return render_template("platform/login.html", form=form, next_url=next_url), 422 if form.errors else 200
 
 
 @bp.post("/logout")
@@ -94,7 +91,7 @@ def index():
     page = request.args.get("page", 1, type=int)
     pages = services.search_tenants(query, status or None, max(page, 1), PER_PAGE)
     counts = dict(db.session.execute(sa.select(Tenant.status, sa.func.count()).group_by(Tenant.status)).all())
-    return _page("platform/index.html", pages=pages, query=query, status=status, counts=counts,
+    return render_template("platform/index.html", pages=pages, query=query, status=status, counts=counts,
                  statuses=TenantStatus.ALL, action_form=ActionForm(), suspend_form=SuspendForm(),
                  here=request.full_path if request.query_string else request.path, host_of=services.host_of)
 
@@ -134,7 +131,7 @@ def new_tenant():
             field.errors = [*field.errors, *messages]
     if any(field.errors for field in form):
         status = status if status != 200 else 422
-    return _page("platform/new_tenant.html", form=form), status
+    return render_template("platform/new_tenant.html", form=form), status
 
 
 def _plan_label(plan) -> str:
@@ -150,8 +147,6 @@ def _base_url_for(slug: str) -> str:
 @platform_admin
 def tenant(tenant_id: int):
     """One tenant: status, plan, domains, and provisioning progress (the page refreshes while it runs)."""
-    from nexphys.tenancy.owner import provisioning_job_status, queued_owner
-
     record = _tenant_or_404(tenant_id)
     job_status = None
     retry_form = RetryForm()
@@ -161,7 +156,7 @@ def tenant(tenant_id: int):
         previous = queued_owner(record.id)
         if previous:
             retry_form.owner_email.data, retry_form.owner_name.data = previous[0], previous[1]
-    return _page("platform/tenant.html", t=record, studio_url=_studio_url(record), job_status=job_status,
+    return render_template("platform/tenant.html", t=record, studio_url=_studio_url(record), job_status=job_status,
                  action_form=ActionForm(), suspend_form=SuspendForm(), retry_form=retry_form,
                  here=request.path, host_of=services.host_of)
 

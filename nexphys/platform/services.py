@@ -12,16 +12,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, request
+from rq.job import Job
 
 from nexphys.extensions import db
+from nexphys.platform.jobs import enqueue_provisioning_with_owner, queued_owner
 from nexphys.platform.models import PlatformAdmin
 from nexphys.security.passwords import check_strength, hash_password, verify_password
 from nexphys.tenancy import services as tenancy
 from nexphys.tenancy.context import TenantStatus
+from nexphys.tenancy.jobs import enqueue_provisioning
 from nexphys.tenancy.models import DomainKind, Plan, Tenant, TenantDomain
 from nexphys.tenancy.names import InvalidSlug, validate_slug
 from nexphys.tenancy.transactions import after_commit
+from nexphys.tenancy.urls import studio_url
 
 NAME_MAX = 120
 REASON_MAX = 500
@@ -110,25 +114,16 @@ def create_tenant(slug: str, name: str, plan_code: str, time_zone: str, owner_em
     tenant_id = tenant.id
     owner_email = owner_email.strip()
     owner_name = (owner_name or "").strip() or None
-    after_commit(lambda: enqueue_owner_provisioning(tenant_id, owner_email, owner_name, base_url))
+    after_commit(lambda: enqueue_provisioning_with_owner(tenant_id, owner_email, owner_name, base_url))
     return tenant
 
 
-def enqueue_owner_provisioning(tenant_id: int, owner_email: str, owner_name: str | None, base_url: str | None):
-    from nexphys.tenancy.owner import enqueue_provisioning_with_owner
-
-    return enqueue_provisioning_with_owner(tenant_id, owner_email, owner_name, base_url)
-
-
 def retry_provisioning(tenant: Tenant, owner_email: str | None = None, owner_name: str | None = None,
-                       base_url: str | None = None):
+                       base_url: str | None = None) -> Job:
     """Queue provisioning again for a failed (or stuck) tenant, with the owner of the last attempt if known.
 
     The tenant goes back to `provisioning` (committed) so its page follows the new attempt.
     """
-    from nexphys.tenancy.jobs import enqueue_provisioning
-    from nexphys.tenancy.owner import queued_owner
-
     if tenant.status not in (TenantStatus.FAILED, TenantStatus.PROVISIONING):
         raise tenancy.TenantError(f"only a failed tenant can be retried ('{tenant.slug}' is {tenant.status})")
     if not owner_email:
@@ -138,7 +133,7 @@ def retry_provisioning(tenant: Tenant, owner_email: str | None = None, owner_nam
     if tenant.status == TenantStatus.FAILED:
         tenancy.set_status(tenant.slug, TenantStatus.PROVISIONING, None)
     if owner_email:
-        return enqueue_owner_provisioning(tenant.id, owner_email, owner_name, base_url)
+        return enqueue_provisioning_with_owner(tenant.id, owner_email, owner_name, base_url)
     return enqueue_provisioning(tenant.id)
 
 
@@ -184,8 +179,6 @@ def host_of(domain: TenantDomain) -> str:
 
 def studio_url_of(tenant: Tenant, scheme: str | None = None, port: str | int | None = None) -> str:
     """The studio's home page at its primary domain."""
-    from nexphys.tenancy.owner import studio_url
-
     primary = next((d for d in tenant.domains if d.is_primary), None)
     custom = primary.domain if primary is not None and primary.kind == DomainKind.CUSTOM else None
     return studio_url(tenant.slug, custom, scheme, port)
@@ -208,8 +201,6 @@ def tenant_json(tenant: Tenant) -> dict:
 
 def request_port() -> str:
     """The port the current request came in on ("" for the scheme's default), so studio links match it."""
-    from flask import request
-
     host = request.host
     if host.endswith("]") or ":" not in host:
         return ""
@@ -218,8 +209,4 @@ def request_port() -> str:
 
 def studio_base_url_for_request(slug: str) -> str:
     """The studio's address as seen from the current (apex) request: same scheme and port."""
-    from flask import request
-
-    from nexphys.tenancy.owner import studio_url
-
     return studio_url(slug, None, request.scheme, request_port())

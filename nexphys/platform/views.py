@@ -24,4 +24,4 @@ def landing():
             {"name": name, "url": f"{request.scheme}://{slug}.{base}{':' + port if port else ''}/"}
             for slug, name in rows
         ]
-    return render_template("platform/landing.html", tenant=None, demo_studios=demo_studios)
+    return render_template("platform/landing.html", demo_studios=demo_studios)

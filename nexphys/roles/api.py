@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, url_for
-from werkzeug.exceptions import Conflict, Forbidden, NotFound
 
-from nexphys.auth.access import require_principal, requires
 from nexphys.extensions import db
 from nexphys.roles import services
 from nexphys.roles.models import Permission, Role
+from nexphys.web.access import require_principal, requires
 from nexphys.web.api import ValidationFailed, created, json_body
-from nexphys.web.errors import handle_http_error
 
 bp = Blueprint("roles_api", __name__, url_prefix="/api/v1")
 
 WRITABLE = {"name", "level", "permissions", "description"}
 # Ignored on PATCH, so a client may send back what it read (the key is chosen at creation only).
 READ_ONLY = {"id", "key", "is_system", "member_count"}
-
-
-@bp.errorhandler(services.RoleError)
-def _domain_error(exc: services.RoleError):
-    """Domain errors → problem+json, in one place."""
-    if isinstance(exc, services.RoleInvalid):
-        return handle_http_error(ValidationFailed(exc.errors))
-    if isinstance(exc, services.RoleNotFound):
-        return handle_http_error(NotFound(str(exc)))
-    if isinstance(exc, services.RoleInUse):
-        return handle_http_error(Conflict(str(exc)))
-    return handle_http_error(Forbidden(str(exc)))
 
 
 def role_json(role: Role, member_count: int) -> dict:

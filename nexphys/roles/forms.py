@@ -1,4 +1,4 @@
-"""Role and API-key forms (Flask-WTF: CSRF on every form). The services own the rules; these parse."""
+"""Role forms (Flask-WTF: CSRF on every form). The services own the rules; these parse."""
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
@@ -25,12 +25,6 @@ class RoleForm(FlaskForm):
     description = StringField("Description (optional)")
     permissions = PermissionsField("Permissions", choices=[])
     submit = SubmitField("Save role")
-
-
-class ApiKeyForm(FlaskForm):
-    name = StringField("Name")
-    permissions = PermissionsField("Permissions", choices=[])
-    submit = SubmitField("Create key")
 
 
 class ConfirmForm(FlaskForm):

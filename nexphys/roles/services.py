@@ -25,14 +25,17 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.exc import IntegrityError
 
+from nexphys import errors as base
+from nexphys.api_keys.models import ApiKey
 from nexphys.audit.services import AuditAction, record
-from nexphys.auth.access import Principal
+from nexphys.errors import Conflict, DomainError, Invalid, NotFound
 from nexphys.extensions import db
 from nexphys.members.models import User
+from nexphys.roles.defaults import OWNER as OWNER_KEY
 from nexphys.roles.models import Permission, Role, RoleLevel, role_permissions
 from nexphys.tenancy.cache import cached_tenant_value, forget_tenant_values_after_commit
+from nexphys.web.access import Principal
 
-OWNER_KEY = "owner"
 CUSTOM_LEVELS = (RoleLevel.BASIC, RoleLevel.PREMIUM, RoleLevel.MANAGER)
 NAME_MAX = 80
 DESCRIPTION_MAX = 200
@@ -42,28 +45,27 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # --- errors -------------------------------------------------------------------------------------
 
-class RoleError(Exception):
-    """Base of the roles domain errors (mapped to HTTP statuses by the views)."""
+class RoleError(DomainError):
+    """Base of the roles domain errors."""
 
 
-class RoleNotFound(RoleError):
+class RoleNotFound(RoleError, NotFound):
     def __init__(self, role_id: object = None) -> None:
         super().__init__(f"There is no role {role_id}." if role_id is not None else "There is no such role.")
 
 
-class RoleInvalid(RoleError):
+class RoleInvalid(RoleError, Invalid):
     """Field → messages, for a form or a 422."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
-        self.errors = errors
+        super().__init__(errors, "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
 
 
-class NotAllowed(RoleError):
+class NotAllowed(RoleError, base.NotAllowed):
     """The actor may not do this to this role (a 403), with the reason."""
 
 
-class RoleInUse(RoleError):
+class RoleInUse(RoleError, Conflict):
     def __init__(self, role: Role, holders: int) -> None:
         people = "1 person holds" if holders == 1 else f"{holders} people hold"
         super().__init__(f"{people} the role “{role.name}”: give them another role before deleting it.")
@@ -121,8 +123,6 @@ def actor_level(actor: Principal) -> int:
     if actor.kind == "user":
         return actor.role_level
     if actor.kind == "api_key":
-        from nexphys.auth.models import ApiKey
-
         creator_level = db.session.scalar(
             sa.select(Role.level).join(User, User.role_id == Role.id).join(ApiKey, ApiKey.created_by_id == User.id)
             .where(ApiKey.id == actor.id))
@@ -268,7 +268,7 @@ def _clean_key(key: object, errors: dict[str, list[str]]) -> str | None:
 # --- changing -----------------------------------------------------------------------------------
 
 def _actor_fields(actor: Principal) -> dict:
-    return {"actor": actor.label, "actor_user_id": actor.id if actor.kind == "user" else None}
+    return {"actor": actor.label, "actor_user_id": actor.person_id}
 
 
 def create_role(name: object, level: object, permission_codes: object, actor: Principal,

@@ -3,45 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from werkzeug.exceptions import Forbidden, NotFound
 
-from nexphys.auth.access import require_principal, requires
 from nexphys.extensions import db
 from nexphys.roles import services
 from nexphys.roles.forms import ConfirmForm, RoleForm, level_choices
 from nexphys.roles.models import Role, RoleLevel
-from nexphys.tenancy.context import require_tenant
-from nexphys.web.errors import handle_http_error
+from nexphys.web.access import require_principal, requires
+from nexphys.web.forms import attach_errors
 
 bp = Blueprint("roles", __name__)
 
 
 def _page(template: str, **context):
-    tenant = require_tenant()
-    return render_template(template, tenant=tenant, brand_color=tenant.brand_color, level_names=RoleLevel.NAMES,
-                           **context)
-
-
-@bp.errorhandler(services.RoleNotFound)
-def _not_found(exc: services.RoleNotFound):
-    return handle_http_error(NotFound(str(exc)))
-
-
-@bp.errorhandler(services.NotAllowed)
-def _not_allowed(exc: services.NotAllowed):
-    return handle_http_error(Forbidden(str(exc)))
-
-
-def _attach_errors(form: RoleForm, errors: dict[str, list[str]]) -> list[str]:
-    """Put the service's field errors on the form's fields; return those that belong to no field."""
-    general = []
-    for name, messages in errors.items():
-        field = getattr(form, name, None) if name in ("name", "level", "description", "permissions") else None
-        if field is None:
-            general.extend(messages)
-        else:
-            field.errors = [*field.errors, *messages]
-    return general
+    return render_template(template, level_names=RoleLevel.NAMES, **context)
 
 
 def _form_page(template: str, form: RoleForm, status: int = 200, **context):
@@ -75,7 +49,7 @@ def new():
                 role = services.create_role(form.name.data, form.level.data, form.permissions.data or [], actor,
                                             description=form.description.data)
             except services.RoleInvalid as exc:
-                general = _attach_errors(form, exc.errors)
+                general = attach_errors(form, exc.errors)
             else:
                 db.session.commit()
                 flash(f"Role “{role.name}” created.", "success")
@@ -112,7 +86,7 @@ def edit(role_id: int):
                                      permission_codes=form.permissions.data or [],
                                      description=form.description.data or "")
             except services.RoleInvalid as exc:
-                general = _attach_errors(form, exc.errors)
+                general = attach_errors(form, exc.errors)
             else:
                 db.session.commit()
                 flash(f"Role “{role.name}” saved.", "success")

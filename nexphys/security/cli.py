@@ -5,10 +5,13 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
-from sqlalchemy.orm.attributes import flag_modified
 
+from nexphys.db import TenantModel
 from nexphys.extensions import db
-from nexphys.security.crypto import DecryptionError, generate_key_spec, key_ring
+from nexphys.security.crypto import DecryptionError, EncryptedText, encryption_context, generate_key_spec, key_ring
+from nexphys.tenancy import services
+from nexphys.tenancy.context import TenantStatus, tenant_bound
+from nexphys.tenancy.resolver import load_tenant
 
 keys_cli = AppGroup("keys", help="Encryption keys for sensitive columns.")
 
@@ -24,46 +27,57 @@ def generate(kid: str) -> None:
 @click.option("--tenant", "slugs", multiple=True, help="Only this tenant (repeatable).")
 def rotate(slugs: tuple[str, ...]) -> None:
     """Re-encrypt every tenant's sensitive columns with the active (first) key."""
-    from nexphys.tenancy import services
-    from nexphys.tenancy.context import TenantStatus, tenant_bound
-    from nexphys.tenancy.resolver import load_tenant
-
     total, unreadable = 0, []
     for tenant in services.list_tenants():
         if tenant.status not in (TenantStatus.ACTIVE, TenantStatus.SUSPENDED) or (slugs and tenant.slug not in slugs):
             continue
         with tenant_bound(load_tenant("id", str(tenant.id))):
-            changed, failed = reencrypt_bound_tenant()
+            results = reencrypt_bound_tenant()
             db.session.commit()
-        click.echo(f"{tenant.slug}: {changed} people re-encrypted")
-        unreadable += [f"{tenant.slug} user {user_id}" for user_id in failed]
-        total += changed
-    click.echo(f"done: {total} people re-encrypted with key {key_ring().active}")
+        for table, (changed, failed) in results.items():
+            click.echo(f"{tenant.slug}: {changed} {_noun(table, plural=True)} re-encrypted")
+            unreadable += [f"{tenant.slug} {_noun(table)} {row_id}" for row_id in failed]
+            total += changed
+    click.echo(f"done: {total} rows re-encrypted with key {key_ring().active}")
     if unreadable:
         click.secho(f"could not decrypt (left as they are): {', '.join(unreadable)}", fg="red", err=True)
         raise SystemExit(1)
 
 
-def reencrypt_bound_tenant() -> tuple[int, list[int]]:
-    """Rewrite the bound tenant's values under an older key; return (rewritten, unreadable ids). Flushes."""
-    from nexphys.members.models import User
+def _noun(table: sa.Table, plural: bool = False) -> str:
+    """How a table's rows are called in messages (its `info`, else its name)."""
+    return table.info.get("plural" if plural else "singular", table.name)
 
+
+def encrypted_tables() -> list[tuple[sa.Table, list[sa.Column]]]:
+    """Every tenant table with encrypted columns, and those columns (from the loaded models)."""
+    found = []
+    for table in TenantModel.metadata.sorted_tables:
+        columns = [column for column in table.columns if isinstance(column.type, EncryptedText)]
+        if columns:
+            found.append((table, columns))
+    return found
+
+
+def reencrypt_bound_tenant() -> dict[sa.Table, tuple[int, list]]:
+    """Rewrite the bound tenant's values stored under an older key; per table (rewritten, unreadable ids). Flushes."""
     ring = key_ring()
-    columns = ("phone", "emergency_contact", "health_notes")
-    table = User.__table__
-    # type_coerce to Text reads the stored ciphertext without decrypting it.
-    raw = sa.select(table.c.id, *(sa.type_coerce(table.c[name], sa.Text).label(name) for name in columns))
-    changed, unreadable = 0, []
-    for row in db.session.execute(raw).all():
-        if not any(value and ring.key_id(value) != ring.active for value in row[1:]):
-            continue
-        try:
-            with db.session.begin_nested():
-                user = db.session.get(User, row.id)
-                for name in columns:  # written again, so encrypted again with the active key
-                    flag_modified(user, name)
-                db.session.flush()
+    results = {}
+    for table, columns in encrypted_tables():
+        (key,) = table.primary_key.columns
+        # type_coerce to Text reads the stored ciphertext without decrypting it.
+        raw = sa.select(key, *(sa.type_coerce(column, sa.Text).label(column.name) for column in columns))
+        changed, unreadable = 0, []
+        for row in db.session.execute(raw).all():
+            stale = [c for c in columns if row._mapping[c.name] and ring.key_id(row._mapping[c.name]) != ring.active]
+            if not stale:
+                continue
+            try:
+                plain = {c.name: ring.decrypt(row._mapping[c.name], encryption_context(c.type.column)) for c in stale}
+            except DecryptionError:
+                unreadable.append(row[0])
+                continue
+            db.session.execute(sa.update(table).where(key == row[0]).values(plain))  # encrypted with the active key
             changed += 1
-        except DecryptionError:
-            unreadable.append(row.id)
-    return changed, unreadable
+        results[table] = (changed, unreadable)
+    return results

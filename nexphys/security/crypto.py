@@ -76,7 +76,7 @@ def key_ring() -> KeyRing:
     return ring
 
 
-def _context(column: str) -> bytes:
+def encryption_context(column: str) -> bytes:
     tenant = require_tenant()
     return f"nexphys:{tenant.id}:{tenant.schema_name}:{column}".encode()
 
@@ -94,9 +94,9 @@ class EncryptedText(sa.TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None or value == "":
             return None
-        return key_ring().encrypt(str(value), _context(self.column))
+        return key_ring().encrypt(str(value), encryption_context(self.column))
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return key_ring().decrypt(value, _context(self.column))
+        return key_ring().decrypt(value, encryption_context(self.column))

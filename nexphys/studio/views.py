@@ -8,22 +8,19 @@ range's sessions in Python, and their choices come from that same range, so they
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 
-from nexphys.auth.access import current_principal
 from nexphys.bookings.cards import CARD_SETTINGS, build_card, viewer_for
 from nexphys.bookings.queries import statuses_for
-from nexphys.bookings.views import sign_in_redirect, this_page
 from nexphys.calendar.services import STUDIO_TOKEN_SETTING, studio_token
+from nexphys.classes.queries import Slot, slots_between
 from nexphys.db import utcnow
 from nexphys.extensions import db
-from nexphys.studio.services import cached_settings
-from nexphys.studio.timetable import Slot, slots_between
+from nexphys.settings.services import cached_settings
 from nexphys.tenancy.context import require_tenant
-
-bp = Blueprint("studio", __name__)
+from nexphys.web.access import current_principal
+from nexphys.web.navigation import sign_in_redirect, this_page
 
 VIEWS = ("week", "day")
 
@@ -58,7 +55,7 @@ def _choices(slots: list[Slot]) -> tuple[list[tuple[int, str]], list[tuple[int, 
 def studio_home():
     """The studio's timetable (week or day view, filters, spots left, the viewer's own bookings)."""
     tenant = require_tenant()
-    zone = ZoneInfo(tenant.time_zone)
+    zone = tenant.zone
     values = cached_settings([*CARD_SETTINGS, STUDIO_TOKEN_SETTING])
     principal = current_principal()
     if values.get("timetable_requires_sign_in") and principal is None:
@@ -90,12 +87,12 @@ def studio_home():
 
     def link(**changes) -> str:
         args = {"view": view if view != "week" else None, **filters, **changes}
-        return url_for("pages.home", **{k: v for k, v in args.items() if v is not None})
+        return url_for("web.home", **{k: v for k, v in args.items() if v is not None})
 
     step = timedelta(days=length)
     here = this_page()
     return render_template(
-        "tenant/home.html", tenant=tenant, brand_color=tenant.brand_color, view=view, time_zone=tenant.time_zone,
+        "studio/home.html", view=view, time_zone=tenant.time_zone,
         days=[{"date": d, "label": d.strftime("%a %d %b") if view == "week" else d.strftime("%A %d %B %Y"),
                "is_today": d == today, "cards": cards} for d, cards in days.items()],
         heading=(f"Week of {first:%d %b %Y}" if view == "week" else f"{first:%A %d %b %Y}"),

@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from nexphys.db import TenantModel
 from nexphys.tenancy.binding import schema_transaction
 from nexphys.tenancy.migrations import alembic_config, script_directory, upgrade_schema
 
@@ -17,19 +20,15 @@ SCRATCH_SCHEMA = "tenant_zz_autogenerate_scratch"
 
 def metadata_in_schema(schema: str) -> MetaData:
     """A copy of the tenant models' tables placed in `schema` (for comparisons with a real schema)."""
-    from nexphys.models import TENANT_METADATA
-
-    copy = MetaData(schema=schema, naming_convention=TENANT_METADATA.naming_convention)
-    for table in TENANT_METADATA.sorted_tables:
+    models = TenantModel.metadata
+    copy = MetaData(schema=schema, naming_convention=models.naming_convention)
+    for table in models.sorted_tables:
         table.to_metadata(copy, schema=schema)
     return copy
 
 
 def schema_differences(conn: Connection, schema: str) -> list:
     """How a real tenant schema differs from the models (Alembic's autogenerate diff); [] when equal."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
     def include_name(name, type_, _parents) -> bool:
         if type_ == "schema":
             return name == schema

@@ -1,11 +1,13 @@
 """Schema binding: every statement of a tenant request or job runs in that tenant's schema.
 
 nexphys keeps ONE connection pool per process for all tenants. Nothing tenant-specific is ever set
-on a connection: the tenant's schema is compiled into each statement through SQLAlchemy's
-`schema_translate_map` (UNBOUND_TENANT_SCHEMA -> the tenant's schema), which is an execution option
-of the statement, not state of the session. So a pooled connection carries nothing from one tenant
-to the next, and the scheme stays correct behind PgBouncer in transaction-pooling mode, where
-consecutive transactions of one client may run on different server connections and vice versa.
+on a pooled (DBAPI) connection: the tenant's schema is compiled into each statement through
+SQLAlchemy's `schema_translate_map` (UNBOUND_TENANT_SCHEMA -> the tenant's schema), an execution
+option set on the session's Connection wrapper when its transaction begins, for the tenant bound
+then. The wrapper is discarded when the session lets the connection go, so a pooled connection
+carries nothing from one tenant to the next, and the scheme stays correct behind PgBouncer in
+transaction-pooling mode, where consecutive transactions of one client may run on different server
+connections and vice versa.
 
 Every new connection also gets `search_path` set to the non-existent placeholder schema, so that
 hand-written SQL with unqualified names fails instead of quietly reading `public`.
@@ -20,13 +22,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import flask_sqlalchemy.session
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, SessionTransaction
 
 from nexphys.db import UNBOUND_TENANT_SCHEMA
-from nexphys.tenancy.context import current_tenant
+from nexphys.extensions import db
+from nexphys.tenancy.context import current_tenant, require_tenant
 from nexphys.tenancy.names import checked_schema_name
 
 _TRANSLATE_OPTION = "schema_translate_map"
@@ -36,17 +39,12 @@ def schema_map(schema: str) -> dict[str, str]:
     return {UNBOUND_TENANT_SCHEMA: checked_schema_name(schema)}
 
 
-_engines_by_schema: dict[tuple[int, str], Engine] = {}
-
-
-def engine_for_schema(engine: Engine, schema: str) -> Engine:
-    """A view of `engine` (same pool) whose statements run in `schema`; cached per schema."""
-    key = (id(engine), schema)
-    bound = _engines_by_schema.get(key)
-    if bound is None:
-        bound = engine.execution_options(**{_TRANSLATE_OPTION: schema_map(schema)})
-        _engines_by_schema[key] = bound
-    return bound
+@event.listens_for(db.session, "after_begin")
+def _bind_transaction(_session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    """db.session: each transaction runs in the schema of the tenant bound when it begins (none: unbound)."""
+    tenant = current_tenant()
+    if tenant is not None:
+        connection.execution_options(**{_TRANSLATE_OPTION: schema_map(tenant.schema_name)})
 
 
 _rendered_reads: dict[tuple[int, str], tuple[Any, str, dict]] = {}
@@ -73,9 +71,6 @@ def read_rows(statement: Any, params: dict | None = None) -> list[sa.Row]:
     own (three where one does). Inside a session transaction the session's connection is used, so the
     read sees that transaction's own writes.
     """
-    from nexphys.extensions import db
-    from nexphys.tenancy.context import require_tenant
-
     if db.session.registry.has() and db.session().in_transaction():
         return db.session.connection().execute(statement, params).all()
     engine = db.engine
@@ -88,17 +83,6 @@ def read_rows(statement: Any, params: dict | None = None) -> list[sa.Row]:
         finally:
             if not dbapi_conn.closed:
                 dbapi_conn.autocommit = False  # back as the pool hands connections out
-
-
-class TenantBoundSession(flask_sqlalchemy.session.Session):
-    """db.session: binds each transaction to the tenant bound at the time it starts."""
-
-    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any):
-        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
-        tenant = current_tenant()
-        if tenant is None or bind is not None:
-            return engine
-        return engine_for_schema(engine, tenant.schema_name)
 
 
 @contextmanager

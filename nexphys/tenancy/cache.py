@@ -24,7 +24,8 @@ import redis
 from flask import Flask, current_app
 
 from nexphys.kv import breaker, get_redis
-from nexphys.tenancy.context import TenantInfo
+from nexphys.tenancy.context import TenantInfo, require_tenant
+from nexphys.tenancy.transactions import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -176,16 +177,11 @@ def forget_all_tenant_values(app: Flask | None = None) -> None:
 
 def cached_tenant_value(name: str, load: Callable[[], Any]) -> Any:
     """A value of the bound tenant kept in process (see `TenantCache.tenant_value`)."""
-    from nexphys.tenancy.context import require_tenant
-
     return tenant_cache().tenant_value(require_tenant().id, name, load)
 
 
 def forget_tenant_values_after_commit() -> None:
     """Once the current transaction commits, drop the bound tenant's cached values here and elsewhere."""
-    from nexphys.tenancy.context import require_tenant
-    from nexphys.tenancy.transactions import after_commit
-
     tenant_id, app = require_tenant().id, current_app._get_current_object()
     after_commit(lambda: forget_tenant_values(tenant_id, app))
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import g, has_app_context
+
+from nexphys.extensions import db
 
 
 class TenantStatus:
@@ -40,6 +44,19 @@ class TenantInfo:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The studio's time zone (ZoneInfo keeps one instance per name, so this costs a dict lookup)."""
+        return ZoneInfo(self.time_zone)
+
+    def local(self, moment: datetime) -> datetime:
+        """An instant on the studio's wall clock."""
+        return moment.astimezone(self.zone)
+
+    def today(self, now: datetime | None = None) -> date:
+        """Today's date on the studio's wall clock."""
+        return (now or datetime.now(UTC)).astimezone(self.zone).date()
+
 
 def current_tenant() -> TenantInfo | None:
     """The tenant bound to this request or job, or None (apex host, platform job, no context)."""
@@ -55,21 +72,20 @@ def require_tenant() -> TenantInfo:
     return tenant
 
 
-def _set_tenant(tenant: TenantInfo | None) -> None:
+def set_tenant(tenant: TenantInfo | None) -> None:
+    """Bind `tenant` for the rest of this app context (the request hook and tenant_bound call this)."""
     g._nexphys_tenant = tenant
 
 
 @contextmanager
 def tenant_bound(tenant: TenantInfo) -> Iterator[TenantInfo]:
     """Bind `tenant` for the block; the session is closed on both edges so no transaction spans two."""
-    from nexphys.extensions import db
-
     if current_tenant() is not None and current_tenant().id != tenant.id:
         raise RuntimeError("another tenant is already bound in this context")
     db.session.remove()
-    _set_tenant(tenant)
+    set_tenant(tenant)
     try:
         yield tenant
     finally:
         db.session.remove()
-        _set_tenant(None)
+        set_tenant(None)

@@ -1,16 +1,23 @@
-"""Background jobs of the tenancy core."""
+"""Background jobs of the tenancy core: provisioning, its watchdog, and the spare-schema pool."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from rq import Retry
+from rq.job import Job
 
 from nexphys.extensions import db
 from nexphys.jobs.queues import enqueue
 from nexphys.jobs.wrapper import tenant_job
 from nexphys.tenancy.context import TenantStatus
+from nexphys.tenancy.models import Tenant
+from nexphys.tenancy.pool import refill
+from nexphys.tenancy.services import provision_tenant_now
+
+PROVISIONING_RETRY = Retry(max=3, interval=[2, 10, 30])
 
 
 def provisioning_job_id(tenant_id: int) -> str:
@@ -20,25 +27,19 @@ def provisioning_job_id(tenant_id: int) -> str:
 @tenant_job(platform=True)
 def provision_tenant(tenant_id_to_provision: int) -> dict:
     """Provision one tenant (idempotent; retried by RQ on failure)."""
-    from nexphys.tenancy.services import provision_tenant_now
-
     seconds = provision_tenant_now(tenant_id_to_provision)
     return {"tenant_id": tenant_id_to_provision, "seconds": round(seconds, 4)}
 
 
-def enqueue_provisioning(tenant_id: int):
+def enqueue_provisioning(tenant_id: int) -> Job:
     """Queue provisioning once per tenant: a second request while one is queued returns the same job."""
-    return enqueue(
-        f"{provision_tenant.__module__}.provision_tenant", tenant_id, queue="high",
-        job_id=provisioning_job_id(tenant_id), retry=Retry(max=3, interval=[2, 10, 30]),
-    )
+    return enqueue(f"{provision_tenant.__module__}.provision_tenant", tenant_id, queue="high",
+                   job_id=provisioning_job_id(tenant_id), retry=PROVISIONING_RETRY)
 
 
 @tenant_job(platform=True)
 def requeue_stuck_provisioning(older_than_minutes: int = 5) -> list[int]:
     """Scheduler job: re-enqueue tenants left `provisioning` (e.g. a worker died mid-job)."""
-    from nexphys.tenancy.models import Tenant
-
     cutoff = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
     stuck = db.session.scalars(
         sa.select(Tenant.id).where(Tenant.status == TenantStatus.PROVISIONING, Tenant.updated_at < cutoff)
@@ -51,13 +52,5 @@ def requeue_stuck_provisioning(older_than_minutes: int = 5) -> list[int]:
 @tenant_job(platform=True)
 def refill_schema_pool() -> dict:
     """Keep SCHEMA_POOL_SIZE spare tenant schemas ready at head (no-op when the size is 0)."""
-    from flask import current_app
-
-    from nexphys.tenancy.pool import refill
-
     size = current_app.config["SCHEMA_POOL_SIZE"]
     return refill(db.engine, size) if size > 0 else {"built": 0, "ready": 0}
-
-
-def enqueue_pool_refill():
-    return enqueue(f"{refill_schema_pool.__module__}.refill_schema_pool", queue="low", job_id="refill-schema-pool")

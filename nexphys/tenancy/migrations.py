@@ -22,10 +22,13 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection, Engine
+from tqdm import tqdm
 
 from nexphys.tenancy.binding import install_connection_guard, schema_transaction
 from nexphys.tenancy.context import TenantStatus
+from nexphys.tenancy.models import Tenant, TenantMigration
 
 TENANT_MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations" / "tenant"
 VERSION_TABLE = "alembic_version"
@@ -77,10 +80,6 @@ def stamp_head(conn: Connection, schema: str) -> str:
 
 
 def record_ledger(conn: Connection, tenant_id: int, revision: str | None, error: str | None = None) -> None:
-    from sqlalchemy.dialects.postgresql import insert
-
-    from nexphys.tenancy.models import TenantMigration
-
     now = sa.func.now()
     values = {"tenant_id": tenant_id, "last_attempt_at": now, "last_error": error}
     if error is None:
@@ -136,8 +135,6 @@ class MigrationReport:
 
 def pending_tenants(engine: Engine, head: str, slugs: Sequence[str] = (), verify: bool = False) -> list[tuple]:
     """(id, slug, schema) of serving tenants whose ledger is not at head (all of them with verify)."""
-    from nexphys.tenancy.models import Tenant, TenantMigration
-
     query = (
         sa.select(Tenant.id, Tenant.slug, Tenant.schema_name)
         .outerjoin(TenantMigration, TenantMigration.tenant_id == Tenant.id)
@@ -174,8 +171,6 @@ def migrate_tenants(engine: Engine, database_url: str, workers: int = 2, slugs: 
 
 
 def _run(todo: list[tuple], engine: Engine, database_url: str, workers: int, progress: bool) -> Iterable:
-    from tqdm import tqdm
-
     bar = tqdm(total=len(todo), unit="tenant", disable=not progress or not todo, desc="migrating")
     if workers <= 1 or len(todo) <= 1:
         for tenant_id, _slug, schema in todo:

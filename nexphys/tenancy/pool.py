@@ -13,19 +13,25 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
+from rq.job import Job
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from nexphys.domains import NewStudio
+from nexphys.jobs.queues import enqueue
 from nexphys.tenancy.binding import schema_transaction
+from nexphys.tenancy.ddl import tenant_ddl_script
+from nexphys.tenancy.migrations import head_revision, stamp_head
+from nexphys.tenancy.models import SpareSchema
 from nexphys.tenancy.names import checked_schema_name
+from nexphys.tenancy.seeding import personalise_schema, seed_schema
 
 POOL_PREFIX = "tenant_pool_"
+REFILL_JOB = "nexphys.tenancy.jobs.refill_schema_pool"
 
 
 def _pool_table() -> sa.Table:
-    from nexphys.tenancy.models import SpareSchema
-
     return SpareSchema.__table__
 
 
@@ -47,17 +53,14 @@ def claim_spare(conn: Connection, target_schema: str, head: str) -> bool:
 
 def build_spare(engine: Engine) -> str:
     """Build one spare schema at head, in one transaction, and list it in the pool."""
-    from nexphys.studio.seed import seed_defaults
-    from nexphys.tenancy.migrations import head_revision, stamp_head
-    from nexphys.tenancy.provisioning import tenant_ddl_script
-
     name = POOL_PREFIX + secrets.token_hex(5)
     with schema_transaction(engine, name) as conn:
         conn.execute(CreateSchema(name))
         conn.execute(tenant_ddl_script(conn.dialect))
         stamp_head(conn, name)
         with Session(bind=conn) as session:
-            seed_defaults(session)
+            seed_schema(session)
+            personalise_schema(session, NewStudio())  # a claim personalises it again for its studio
             session.flush()
         conn.execute(sa.insert(_pool_table()).values(schema_name=name, revision=head_revision()))
     return name
@@ -65,8 +68,6 @@ def build_spare(engine: Engine) -> str:
 
 def refill(engine: Engine, size: int) -> dict:
     """Drop spare schemas not at head, then build spares until the pool holds `size`."""
-    from nexphys.tenancy.migrations import head_revision
-
     pool = _pool_table()
     head = head_revision()
     with engine.begin() as conn:
@@ -77,3 +78,8 @@ def refill(engine: Engine, size: int) -> dict:
         ready = conn.execute(sa.select(sa.func.count()).select_from(pool)).scalar_one()
     built = [build_spare(engine) for _ in range(max(size - ready, 0))]
     return {"dropped_stale": len(stale), "built": len(built), "ready": ready + len(built)}
+
+
+def enqueue_refill() -> Job:
+    """Queue one refill of the pool (a second request while one is queued returns the same job)."""
+    return enqueue(REFILL_JOB, queue="low", job_id="refill-schema-pool")

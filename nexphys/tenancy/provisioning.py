@@ -5,7 +5,8 @@ its schema, build every tenant table directly at head (from the models, not by r
 so the cost stays flat as migrations accumulate) and stamp the Alembic head, seed default roles and
 settings, record the ledger, mark the tenant active. A crash anywhere rolls all of it back, so a
 tenant is never active with a half-built schema, and rerunning simply does the whole thing again.
-A test checks that building from the models equals replaying every migration.
+A test checks that building from the models equals replaying every migration. What a new schema
+holds (its tables, its starting rows) comes from the installed domains (nexphys.domains).
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable, DropSchema
+from sqlalchemy.schema import CreateSchema, DropSchema
 
-from nexphys.db import UNBOUND_TENANT_SCHEMA
+from nexphys.domains import NewStudio
 from nexphys.tenancy.binding import schema_transaction, table_exists
 from nexphys.tenancy.context import TenantStatus
-from nexphys.tenancy.migrations import VERSION_TABLE, lock_tenant, record_ledger, stamp_head
+from nexphys.tenancy.ddl import tenant_ddl_script
+from nexphys.tenancy.migrations import VERSION_TABLE, head_revision, lock_tenant, record_ledger, stamp_head
+from nexphys.tenancy.models import Tenant
+from nexphys.tenancy.pool import claim_spare
+from nexphys.tenancy.seeding import personalise_schema, seed_schema
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +48,6 @@ class TenantRow:
 
 
 def _load(conn: Connection, tenant_id: int, lock: bool = False) -> TenantRow:
-    from nexphys.tenancy.models import Tenant
-
     t = Tenant.__table__
     query = sa.select(t.c.id, t.c.slug, t.c.schema_name, t.c.status, t.c.activated_at, t.c.time_zone)
     query = query.where(t.c.id == tenant_id)
@@ -55,8 +58,6 @@ def _load(conn: Connection, tenant_id: int, lock: bool = False) -> TenantRow:
 
 
 def _set_status(conn: Connection, tenant_id: int, status: str, reason: str | None = None, **extra) -> None:
-    from nexphys.tenancy.models import Tenant
-
     conn.execute(sa.update(Tenant).where(Tenant.id == tenant_id)
                  .values(status=status, status_reason=reason, updated_at=sa.func.now(), **extra))
 
@@ -67,9 +68,6 @@ CLAIMED = "nexphys_claimed_spare_schema"
 
 def step_create_schema(conn: Connection, tenant: TenantRow) -> None:
     """The tenant's schema: a spare one from the pool, renamed, when one is ready; else a new one."""
-    from nexphys.tenancy.migrations import head_revision
-    from nexphys.tenancy.pool import claim_spare
-
     if conn.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :n"), {"n": tenant.schema_name}).first():
         if tenant.activated_at is not None:
             raise ProvisioningError("schema exists and the tenant was active before: refusing to rebuild it")
@@ -81,30 +79,6 @@ def step_create_schema(conn: Connection, tenant: TenantRow) -> None:
         conn.execute(CreateSchema(tenant.schema_name))
 
 
-_ddl_scripts: dict[str, sa.DDL] = {}
-
-
-def tenant_ddl_script(dialect: Dialect) -> sa.DDL:
-    """Every CREATE TABLE and CREATE INDEX of the tenant models, compiled once per process.
-
-    The statements name the placeholder schema as SQLAlchemy's schema-translate token; executing the
-    script on a connection whose schema_translate_map names the tenant's schema renders (and quotes)
-    it, as for any other statement. One round trip instead of one per table and index.
-    """
-    script = _ddl_scripts.get(dialect.name)
-    if script is None:
-        from nexphys.models import TENANT_METADATA
-
-        statements = []
-        for table in TENANT_METADATA.sorted_tables:
-            statements.append(CreateTable(table))
-            statements.extend(CreateIndex(index) for index in sorted(table.indexes, key=lambda i: i.name))
-        translate = {UNBOUND_TENANT_SCHEMA: UNBOUND_TENANT_SCHEMA}
-        compiled = [str(ddl.compile(dialect=dialect, schema_translate_map=translate)) for ddl in statements]
-        script = _ddl_scripts[dialect.name] = sa.DDL(";\n".join(compiled).replace("%", "%%"))
-    return script
-
-
 def step_build_tables(conn: Connection, tenant: TenantRow) -> None:
     if conn.info.get(CLAIMED):
         return  # built and stamped when the spare schema was made
@@ -113,22 +87,15 @@ def step_build_tables(conn: Connection, tenant: TenantRow) -> None:
 
 
 def step_seed_defaults(conn: Connection, tenant: TenantRow) -> None:
-    from nexphys.studio.seed import seed_defaults
-
+    """The domains' starting rows (a claimed spare schema has them already), then the studio's own values."""
     with Session(bind=conn) as session:
-        if conn.info.get(CLAIMED):  # seeded with the spare schema; only the studio's own values
-            from nexphys.studio.models import StudioSetting
-
-            session.execute(sa.update(StudioSetting).where(StudioSetting.key == "time_zone")
-                            .values(value=tenant.time_zone))
-        else:
-            seed_defaults(session, time_zone=tenant.time_zone)
+        if not conn.info.get(CLAIMED):
+            seed_schema(session)
+        personalise_schema(session, NewStudio(time_zone=tenant.time_zone))
         session.flush()
 
 
 def step_record_ledger(conn: Connection, tenant: TenantRow) -> None:
-    from nexphys.tenancy.migrations import head_revision
-
     record_ledger(conn, tenant.id, head_revision())
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 
+from nexphys.domains import Scope
+from nexphys.extensions import db
 from nexphys.tenancy.cache import TenantCache, tenant_cache
-from nexphys.tenancy.context import TenantInfo, TenantStatus, _set_tenant
+from nexphys.tenancy.context import TenantInfo, TenantStatus, set_tenant
 from nexphys.tenancy.errors import (
     TenantNotFound,
     TenantProvisioning,
@@ -25,16 +27,10 @@ from nexphys.tenancy.errors import (
     TenantUnavailable,
     WrongHost,
 )
+from nexphys.tenancy.models import Plan, Tenant, TenantDomain
 
 HEADER = "X-Tenant-Domain"
 QUERY_PARAM = "tenant"
-
-
-class Scope:
-    TENANT = "tenant"  # needs a tenant; 404 on the apex host
-    PLATFORM = "platform"  # apex host only; 404 on a tenant host
-    ANY = "any"  # resolves a tenant when there is one (e.g. the home page)
-    NONE = "none"  # never resolves (health checks, static files): works on any host
 
 
 @dataclass(frozen=True)
@@ -99,9 +95,6 @@ def lookup_for_request(headers, host: str, args, base_domain: str) -> Lookup:
 
 def load_tenant(kind: str, value: str) -> TenantInfo | None:
     """Read one tenant from the registry, by domain, slug or id (the cache's loader)."""
-    from nexphys.extensions import db
-    from nexphys.tenancy.models import Plan, Tenant, TenantDomain
-
     query = sa.select(Tenant.__table__, Plan.code.label("plan_code")).outerjoin(Plan, Plan.id == Tenant.plan_id)
     if kind in ("subdomain", "custom"):
         query = query.join(TenantDomain, TenantDomain.tenant_id == Tenant.id).where(
@@ -154,7 +147,7 @@ def bind_request_tenant() -> None:
     """before_request: resolve the tenant, refuse what it cannot serve, bind it for the request."""
     app = current_app._get_current_object()
     scope = endpoint_scope(app, request.endpoint)
-    _set_tenant(None)
+    set_tenant(None)
     if scope == Scope.NONE:
         return
     lookup = lookup_for_request(request.headers, request.host, request.args, app.config["NEXPHYS_BASE_DOMAIN"])
@@ -166,7 +159,7 @@ def bind_request_tenant() -> None:
     if scope == Scope.PLATFORM:
         raise WrongHost()
     cache: TenantCache = tenant_cache(app)
-    _set_tenant(check_serving(cache.get(lookup.kind, lookup.value)))
+    set_tenant(check_serving(cache.get(lookup.kind, lookup.value)))
 
 
 def init_app(app: Flask) -> None:

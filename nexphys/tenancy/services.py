@@ -1,6 +1,8 @@
-"""Tenant lifecycle operations, shared by the CLI, the platform pages/API (later) and jobs."""
+"""Tenant lifecycle operations, shared by the platform's CLI, pages and API, and by jobs."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,6 +14,8 @@ from nexphys.tenancy import cache
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.models import DomainKind, Plan, Subscription, Tenant, TenantDomain
 from nexphys.tenancy.names import InvalidSlug, schema_name_for, validate_slug
+from nexphys.tenancy.pool import enqueue_refill
+from nexphys.tenancy.provisioning import provision
 
 DEFAULT_PLAN = "studio"
 
@@ -29,8 +33,6 @@ class TenantMissing(TenantError):
 
 
 def _validate_time_zone(name: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -153,15 +155,11 @@ def drop_tenant(slug: str) -> None:
 
 def provision_tenant_now(tenant_id: int) -> float:
     """Provision inline (the job body, and `flask tenants create --now`); returns seconds."""
-    from nexphys.tenancy.provisioning import provision
-
     db.session.remove()
     try:
         seconds = provision(db.engine, tenant_id)
         if current_app.config["SCHEMA_POOL_SIZE"] > 0:
-            from nexphys.tenancy.jobs import enqueue_pool_refill
-
-            enqueue_pool_refill()  # replace the spare this tenant may have claimed
+            enqueue_refill()  # replace the spare this tenant may have claimed
         return seconds
     finally:
         tenant = db.session.get(Tenant, tenant_id)

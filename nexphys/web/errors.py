@@ -1,4 +1,8 @@
-"""Error answers: HTML pages for browsers, RFC 9457 problem+json for API clients and JSON askers."""
+"""Error answers: HTML pages for browsers, RFC 9457 problem+json for API clients and JSON askers.
+
+Domain errors (nexphys.errors.DomainError) are mapped here once: a view that does not turn one into
+form messages itself gets the error's own status, words and field errors.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from nexphys.errors import DomainError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -36,6 +43,11 @@ def problem(status: int, title: str, detail: str | None = None, type_: str | Non
     return response
 
 
+def error_page(status: int, title: str, detail: str | None, headers: dict | None = None):
+    """The HTML error page, on the studio's pages when there is one."""
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status, headers or {}
+
+
 def _carried_headers(exc: HTTPException) -> dict:
     keep = ("Retry-After", "WWW-Authenticate", "Allow")
     if exc.code == 401 and wants_json():
@@ -45,18 +57,20 @@ def _carried_headers(exc: HTTPException) -> dict:
 
 def handle_http_error(exc: HTTPException):
     status = exc.code or 500
-    title = exc.name
-    detail = exc.description
     headers = _carried_headers(exc)
     if wants_json():
-        return problem(status, title, detail, getattr(exc, "problem_type", None),
+        return problem(status, exc.name, exc.description, getattr(exc, "problem_type", None),
                        errors=getattr(exc, "errors", None), headers=headers)
-    from nexphys.tenancy.context import current_tenant
+    return error_page(status, exc.name, exc.description, headers)
 
-    tenant = current_tenant()
-    html = render_template("errors/error.html", status=status, title=title, detail=detail, tenant=tenant,
-                           brand_color=tenant.brand_color if tenant else None)
-    return html, status, headers
+
+def handle_domain_error(exc: DomainError):
+    """A refusal no view turned into form messages: its status, words and field errors."""
+    title = HTTP_STATUS_CODES.get(exc.status, "Refused")
+    if wants_json():
+        return problem(exc.status, title, exc.detail, exc.problem_type, errors=exc.errors or None,
+                       extra=exc.problem_extra())
+    return error_page(exc.status, title, exc.message)
 
 
 def handle_unexpected(exc: Exception):
@@ -66,4 +80,5 @@ def handle_unexpected(exc: Exception):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

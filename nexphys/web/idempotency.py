@@ -29,10 +29,10 @@ from flask import Response, current_app, jsonify, request
 from sqlalchemy.dialects.postgresql import insert
 from werkzeug.exceptions import BadRequest, HTTPException, UnprocessableEntity
 
-from nexphys.auth.access import require_principal
-from nexphys.bookings.models import IdempotentRequest
 from nexphys.db import utcnow
 from nexphys.extensions import db
+from nexphys.web.access import require_principal
+from nexphys.web.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

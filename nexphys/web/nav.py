@@ -1,27 +1,18 @@
-"""The header's account links: what the signed-in person may open, or a sign-in link."""
+"""The header's account links: what the signed-in person may open, or a sign-in link.
+
+The links are the installed domains' NavLinks; each shows only to those who pass the access
+declaration of the endpoint it opens (the same rule the request hook enforces).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 
-from nexphys.auth.access import access_of, allows, current_principal
+from nexphys.domains import NavLink, installed
 from nexphys.tenancy.context import current_tenant
-
-# (endpoint, label): shown when the viewer passes the endpoint's own access declaration
-STUDIO_LINKS = [
-    ("members.index", "Members"),
-    ("schedule.index", "Schedule"),
-    ("roles.index", "Roles"),
-    ("staff.desk", "Check-in"),
-    ("audit.index", "Audit log"),
-    ("api_keys.index", "API keys"),
-    ("settings.booking_rules", "Settings"),
-    ("bookings.mine", "My bookings"),
-    ("members.profile", "My profile"),
-]
-PLATFORM_LINKS = [("platform.index", "Tenants")]
+from nexphys.web.access import Principal, access_of, allows, current_principal, sign_in_for
 
 
 @dataclass
@@ -31,16 +22,15 @@ class Viewer:
     links: list[dict] = field(default_factory=list)
 
 
-def _link(endpoint: str, label: str, principal) -> dict | None:
-    access = access_of(current_app, endpoint)
+def _link(link: NavLink, principal: Principal) -> dict | None:
+    access = access_of(current_app, link.endpoint)
     if access is None or not allows(access, principal):
         return None
-    return {"url": url_for(endpoint), "label": label}
+    return {"url": url_for(link.endpoint), "label": link.label}
 
 
 def viewer_context() -> dict:
-    from flask import has_request_context, request
-
+    """`viewer` (the signed-in person's links and sign-out) or `viewer_login_url`, for every page."""
     if not has_request_context():
         return {}  # a job rendering an email (e.g. a class reminder) has no viewer
     if request.endpoint in (None, "static") or request.blueprint == "health":
@@ -49,21 +39,17 @@ def viewer_context() -> dict:
         principal = current_principal()
     except Exception:  # noqa: BLE001 - a broken credential must not break the error page
         principal = None
-    tenant = current_tenant()
+    sign_in = sign_in_for(apex=current_tenant() is None)
     if principal is None or principal.kind == "api_key":
-        endpoint = "auth.login" if tenant else "platform.login"
-        login = url_for(endpoint) if endpoint in current_app.view_functions else None
-        return {"viewer": None, "viewer_login_url": login}
-    if principal.kind == "platform_admin":
-        links = [_link(e, label, principal) for e, label in PLATFORM_LINKS]
-        logout = "platform.logout"
-    else:
-        links = [_link(e, label, principal) for e, label in STUDIO_LINKS]
-        logout = "auth.logout"
-    if logout not in current_app.view_functions:
+        return {"viewer": None, "viewer_login_url": url_for(sign_in.login) if sign_in else None}
+    if sign_in is None:
         return {"viewer": None}
-    return {"viewer": Viewer(principal.label, url_for(logout), [link for link in links if link])}
+    area = "platform" if principal.kind == "platform_admin" else "studio"
+    links = [_link(link, principal) for link in current_app.extensions["nexphys_nav"][area]]
+    return {"viewer": Viewer(principal.label, url_for(sign_in.logout), [link for link in links if link])}
 
 
 def init_app(app: Flask) -> None:
+    registry = installed()
+    app.extensions["nexphys_nav"] = {area: registry.nav(area) for area in ("studio", "platform")}
     app.context_processor(viewer_context)

@@ -10,9 +10,9 @@ import re
 
 from flask import Blueprint, current_app, jsonify
 
-from nexphys.auth.access import access_of, public
+from nexphys.web.access import access_of, public
 
-bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+bp = Blueprint("web_api", __name__, url_prefix="/api/v1")
 
 PROBLEM = {"description": "Problem (RFC 9457)", "content": {"application/problem+json": {
     "schema": {"$ref": "#/components/schemas/Problem"}}}}

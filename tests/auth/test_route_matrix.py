@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from nexphys.auth.access import access_of
 from nexphys.roles.catalog import DEFAULT_ROLES
 from nexphys.tenancy.resolver import Scope, endpoint_scope
+from nexphys.web.access import access_of
 from tests.conftest import host, login, make_user
 
 MISSING_ID = 987654

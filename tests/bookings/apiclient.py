@@ -24,7 +24,7 @@ def caller(app, tenant, role_key: str = "member", **kwargs) -> tuple[int, dict]:
 
 def api_key_headers(app, tenant, permissions: list[str]) -> tuple[int, dict]:
     """A new API key with these permissions; returns (key id, headers)."""
-    from nexphys.auth.tokens import create_api_key
+    from nexphys.api_keys.services import create_api_key
     from nexphys.extensions import db
 
     with in_studio(app, tenant):

@@ -43,7 +43,7 @@ def make_session(app, tenant, starts_in: timedelta = timedelta(days=1), capacity
 
 def set_settings(app, tenant, **values) -> None:
     from nexphys.extensions import db
-    from nexphys.studio.services import save_settings
+    from nexphys.settings.services import save_settings
 
     with in_studio(app, tenant):
         save_settings(values)
@@ -53,7 +53,7 @@ def set_settings(app, tenant, **values) -> None:
 @pytest.fixture
 def rules(app, studio):
     """Set booking rules for one test; the defaults come back afterwards."""
-    from nexphys.studio.seed import DEFAULT_SETTINGS
+    from nexphys.settings.services import default_settings
 
     changed: list[str] = []
 
@@ -63,7 +63,7 @@ def rules(app, studio):
 
     yield apply
     if changed:
-        set_settings(app, studio, **{key: DEFAULT_SETTINGS[key] for key in changed})
+        set_settings(app, studio, **{key: default_settings()[key] for key in changed})
 
 
 def session_state(app, tenant, session_id: int) -> dict:

@@ -19,7 +19,7 @@ def _key() -> str:
 
 
 def _stored(app, studio, key: str) -> list[tuple[str, int]]:
-    from nexphys.bookings.models import IdempotentRequest
+    from nexphys.web.models import IdempotentRequest
 
     with in_studio(app, studio):
         return db.session.execute(sa.select(IdempotentRequest.caller, IdempotentRequest.status_code)
@@ -128,8 +128,8 @@ def test_concurrent_requests_with_one_key_book_once_and_answer_alike(app, studio
 
 
 def test_old_answers_are_purged(app, client, studio):
-    from nexphys.bookings.models import IdempotentRequest
     from nexphys.web.idempotency import purge_idempotent_requests
+    from nexphys.web.models import IdempotentRequest
 
     _, headers = caller(app, studio)
     old, fresh = _key(), _key()

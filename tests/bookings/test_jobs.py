@@ -92,7 +92,7 @@ def test_reminders_can_be_switched_off(app, studio, rules):
 
 
 def test_housekeeping_purges_old_idempotency_answers(app, studio):
-    from nexphys.bookings.models import IdempotentRequest
+    from nexphys.web.models import IdempotentRequest
 
     with in_studio(app, studio):
         db.session.add_all([
@@ -132,6 +132,7 @@ def test_fan_out_queues_one_job_per_active_studio(app, studio):
 
 
 def test_the_scheduler_runs_the_fan_out_every_five_minutes():
-    from nexphys.jobs.schedule import PERIODIC_JOBS
+    from nexphys.domains import PeriodicJob, installed
 
-    assert ("nexphys.bookings.jobs.enqueue_booking_housekeeping", "default", 300, {}) in PERIODIC_JOBS
+    assert PeriodicJob("nexphys.bookings.jobs.enqueue_booking_housekeeping", "default", 300) \
+        in installed().periodic_jobs()

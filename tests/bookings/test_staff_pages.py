@@ -202,7 +202,7 @@ def test_check_in_desk_finds_members_and_their_classes_today(app, client, studio
 
 
 def test_profile_qr_code_opens_the_members_check_in_for_staff_only(app, client, studio):
-    from nexphys.bookings import checkin
+    from nexphys.checkin import codes as checkin
 
     today_class = make_session(app, studio, -_since_midnight() / 2, name="QR Today Pilates")
     member_id, email = person(app, studio, full_name="Qr Member")
@@ -229,7 +229,7 @@ def test_profile_qr_code_opens_the_members_check_in_for_staff_only(app, client, 
 
 
 def test_a_code_from_another_studio_is_useless_here(app, client, studio):
-    from nexphys.bookings import checkin
+    from nexphys.checkin import codes as checkin
 
     member_id, _ = person(app, studio, full_name="Same Id Elsewhere")
     other = create_tenant(app, name="Other QR Studio")

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSeries, ClassSession
+from nexphys.demo.data import DEMO_STUDIOS, demo_series_rules, seed_demo_studio, week_start
 from nexphys.extensions import db
-from nexphys.studio.demo import DEMO_STUDIOS, demo_series_rules, seed_demo_studio, week_start
 from tests.classes.conftest import in_studio
 
 

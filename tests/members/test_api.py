@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from nexphys.auth.tokens import create_api_key
+from nexphys.api_keys.services import create_api_key
 from nexphys.extensions import db
 from tests.conftest import api_token, bearer, host, make_user
 from tests.members.conftest import audit_entries, email_for, in_studio, load_user, outbox_for, person

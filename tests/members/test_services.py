@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from nexphys.auth.access import Principal
 from nexphys.extensions import db
 from nexphys.members import services
 from nexphys.members.models import User
 from nexphys.roles.catalog import ALL_CODES
+from nexphys.web.access import Principal
 from tests.members.conftest import audit_entries, email_for, in_studio, load_user, outbox_for, person, principal_for
 
 

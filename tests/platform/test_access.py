@@ -63,7 +63,7 @@ def test_an_administrators_session_and_token_do_nothing_on_a_tenant_host(app, cl
 
 
 def test_every_platform_route_declares_platform_access(app):
-    from nexphys.auth.access import access_of
+    from nexphys.web.access import access_of
 
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(("platform.", "platform_api.")):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from nexphys.demo.cli import demo_cli
 from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.platform.cli import platform_cli
 from nexphys.platform.models import PlatformAdmin
 from nexphys.platform.services import authenticate_admin, find_admin
 from nexphys.security.passwords import verify_password
-from nexphys.studio.cli import demo_cli
 from nexphys.tenancy.context import tenant_bound
 from nexphys.tenancy.resolver import load_tenant
 from tests.conftest import drop_tenant
@@ -87,8 +87,8 @@ def test_demo_seed_refuses_production(app_factory):
 
 
 def test_the_demo_admin_can_sign_in(app, client):
+    from nexphys.demo.data import DEMO_PASSWORD
     from nexphys.platform.services import create_admin
-    from nexphys.studio.demo import DEMO_PASSWORD
     from tests.conftest import password_hash
 
     with app.app_context():

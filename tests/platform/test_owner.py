@@ -6,9 +6,11 @@ import sqlalchemy as sa
 
 from nexphys.extensions import db
 from nexphys.members.models import User
+from nexphys.platform.jobs import provision_with_owner
+from nexphys.platform.owner import invite_owner
 from nexphys.tenancy import services as tenancy
 from nexphys.tenancy.context import tenant_bound
-from nexphys.tenancy.owner import invite_owner, provision_with_owner, studio_url
+from nexphys.tenancy.urls import studio_url
 from tests.conftest import drop_tenant, make_user, tenant_info, unique_slug
 from tests.platform.conftest import invitation_messages
 

@@ -128,11 +128,11 @@ def test_managers_cannot_see_or_make_keys(tenant_a, manager_client):
 
 
 def test_api_keys_cannot_carry_more_than_their_creator_holds(app, tenant_a, owner_email, manager_email):
-    from nexphys.auth.access import Principal
-    from nexphys.auth.keys_views import ApiKeyInvalid, issue_api_key
+    from nexphys.api_keys.services import ApiKeyInvalid, issue_api_key
     from nexphys.extensions import db
     from nexphys.members.models import User
     from nexphys.tenancy.context import tenant_bound
+    from nexphys.web.access import Principal
 
     with app.app_context(), tenant_bound(tenant_a):
         manager = db.session.scalar(sa.select(User).where(User.email == manager_email))

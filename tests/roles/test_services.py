@@ -7,9 +7,9 @@ import contextlib
 import pytest
 import sqlalchemy as sa
 
-from nexphys.auth.access import Principal
 from nexphys.roles import services
 from nexphys.roles.catalog import ALL_CODES
+from nexphys.web.access import Principal
 from tests.conftest import make_user
 from tests.roles.conftest import unique
 
@@ -123,7 +123,7 @@ def test_keys_are_derived_from_names_and_never_clash(app, tenant_a, owner):
 
 
 def test_an_api_key_acts_at_its_creators_level(app, tenant_a, owner):
-    from nexphys.auth.tokens import create_api_key
+    from nexphys.api_keys.services import create_api_key
 
     with bound(app, tenant_a):
         key, _secret = create_api_key("Roles bot", ["roles:read", "roles:update"], owner.id)

@@ -40,11 +40,10 @@ def _inputs(html: str) -> dict[str, str]:
 
 def _reset(app, studio):
     from nexphys.extensions import db
-    from nexphys.studio.seed import DEFAULT_SETTINGS
-    from nexphys.studio.services import save_settings
+    from nexphys.settings.services import default_settings, save_settings
 
     with in_studio(app, studio):
-        save_settings({key: DEFAULT_SETTINGS[key] for key in (*RULE_SETTINGS, "role_booking_rules",
+        save_settings({key: default_settings()[key] for key in (*RULE_SETTINGS, "role_booking_rules",
                                                               "timetable_requires_sign_in")})
         db.session.commit()
 
@@ -90,7 +89,7 @@ def test_bad_values_re_render_with_messages_and_nothing_is_saved(app, client, st
     assert "Most upcoming bookings a member may hold: must be between 1 and 1000." in html  # the premium box
     assert 'aria-invalid="true"' in html and 'class="error-summary"' in html
     assert 'value="999"' in html  # what was typed stays in the form
-    from nexphys.studio.services import settings
+    from nexphys.settings.services import settings
 
     with in_studio(app, studio):
         assert settings(["booking_opens_days_before", "max_upcoming_bookings"]) == {

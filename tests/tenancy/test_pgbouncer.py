@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
-from nexphys.auth.access import public
+from nexphys.web.access import public
 from tests.conftest import host
 
 ALPHA_CLASS = "Alpha Only Kettlebells"
@@ -236,13 +236,13 @@ def test_concurrent_requests_share_one_server_connection_and_see_only_their_tena
 def test_two_client_connections_alternate_tenants_on_one_server_connection(bouncer_app, tenant_a, tenant_b):
     from nexphys.classes.models import ClassType
     from nexphys.extensions import db
-    from nexphys.tenancy.binding import engine_for_schema
+    from nexphys.tenancy.binding import schema_map
     from nexphys.tenancy.context import tenant_bound
 
     pids = set()
     with bouncer_app.app_context():
-        bound_a = engine_for_schema(db.engine, tenant_a.schema_name)
-        bound_b = engine_for_schema(db.engine, tenant_b.schema_name)
+        bound_a = db.engine.execution_options(schema_translate_map=schema_map(tenant_a.schema_name))
+        bound_b = db.engine.execution_options(schema_translate_map=schema_map(tenant_b.schema_name))
         with bound_a.connect() as conn_a, bound_b.connect() as conn_b:
             assert conn_a.connection.dbapi_connection is not conn_b.connection.dbapi_connection
             for _ in range(5):
@@ -281,7 +281,7 @@ def _set_search_path(conn, schema: str) -> int:
 def test_session_level_search_path_leaks_behind_transaction_pooling_but_binding_does_not(
         pgbouncer_url, bouncer_app, tenant_a, tenant_b):
     from nexphys.extensions import db
-    from nexphys.tenancy.binding import engine_for_schema
+    from nexphys.tenancy.binding import schema_map
     from nexphys.tenancy.context import tenant_bound
 
     naive_a, naive_b = _naive_connection(pgbouncer_url), _naive_connection(pgbouncer_url)
@@ -295,7 +295,7 @@ def test_session_level_search_path_leaks_behind_transaction_pooling_but_binding_
         # nexphys in the same situation: the shared server session is pointed at B by a peer,
         # right before each tenant-A statement (after checkout: a NEW connection would reset it).
         with bouncer_app.app_context():
-            with engine_for_schema(db.engine, tenant_a.schema_name).connect() as conn:
+            with db.engine.execution_options(schema_translate_map=schema_map(tenant_a.schema_name)).connect() as conn:
                 assert _set_search_path(naive_b, tenant_b.schema_name) == pid
                 names, bound_pid, search_path = _names_and_pid(conn)
                 conn.commit()

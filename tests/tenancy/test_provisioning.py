@@ -21,7 +21,7 @@ def _schema_exists(engine, schema: str) -> bool:
 def _assert_complete(app, tenant_id: int) -> None:
     from nexphys.extensions import db
     from nexphys.roles.models import Role
-    from nexphys.studio.models import StudioSetting
+    from nexphys.settings.models import StudioSetting
     from nexphys.tenancy.migrations import head_revision
     from nexphys.tenancy.models import TenantMigration
 

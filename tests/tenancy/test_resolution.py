@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import Headers, MultiDict
 
-from nexphys.auth.access import public
 from nexphys.tenancy.resolver import lookup_for_host, lookup_for_request
+from nexphys.web.access import public
 from tests.conftest import host
 
 BASE = "localhost"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from nexphys.extensions import db
-from nexphys.studio.models import StudioSetting
+from nexphys.settings.models import StudioSetting
 from nexphys.tenancy.context import tenant_bound
 from tests.conftest import add_class, api_token, bearer, host, make_user
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexphys.auth.access import public
+from nexphys.web.access import public
 from tests.conftest import host
 
 

@@ -1,0 +1,25 @@
+"""How bookings read to staff (rosters, the desk): status words, and which buttons to offer whom."""
+
+from __future__ import annotations
+
+from nexphys.bookings.models import BookingStatus
+from nexphys.web.access import Principal
+
+GROUP_LABELS = {
+    BookingStatus.CONFIRMED: "Confirmed",
+    BookingStatus.WAITLISTED: "Waitlist",
+    BookingStatus.CHECKED_IN: "Checked in",
+    BookingStatus.LATE_CANCELLED: "Late cancellations",
+    BookingStatus.CANCELLED: "Cancelled",
+    BookingStatus.NO_SHOW: "No-shows",
+}
+STATUS_LABELS = {**GROUP_LABELS, BookingStatus.WAITLISTED: "Waitlisted", BookingStatus.LATE_CANCELLED: "Late cancel",
+                 BookingStatus.NO_SHOW: "No-show"}
+
+
+def staff_abilities(principal: Principal) -> dict[str, bool]:
+    """Which buttons to offer: each matches the access declaration of the route it posts to."""
+    return {"can_see_roster": principal.scope("bookings", "read") == "all",
+            "can_check_in": principal.scope("bookings", "update") == "all",
+            "can_add": principal.scope("bookings", "create") == "all",
+            "can_remove": principal.scope("bookings", "delete") == "all"}

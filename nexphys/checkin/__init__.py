@@ -1,0 +1,9 @@
+"""The front desk: members' check-in codes and checking people in to today's classes."""
+
+from nexphys.domains import Domain, NavLink, Pages
+
+domain = Domain(
+    name="checkin",
+    pages=(Pages("nexphys.checkin.views:bp"),),
+    nav=(NavLink("checkin.desk", "Check-in", 40),),
+)

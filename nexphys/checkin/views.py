@@ -1,0 +1,107 @@
+"""The check-in desk: find a member (or scan their code) and check them in to today's classes.
+
+Check-in goes through `nexphys.bookings.services.check_in` (the API calls the same function); a refusal
+becomes a message on the page it came from, never an error page. Check-in buttons work as plain forms
+and, with htmx, swap just their row (a desk row here, a roster row on a class's roster).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from nexphys.bookings import queries, services
+from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.bookings.queries import RosterEntry
+from nexphys.bookings.staff import STATUS_LABELS, staff_abilities
+from nexphys.checkin import codes
+from nexphys.extensions import db
+from nexphys.members.models import User
+from nexphys.members.services import find_active
+from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import require_principal, requires
+from nexphys.web.navigation import back_to, is_htmx
+
+bp = Blueprint("checkin", __name__)
+
+def _roster_entry(booking: Booking) -> RosterEntry:
+    return RosterEntry(booking_id=booking.id, member_id=booking.member_id, member_name=booking.member.full_name,
+                       member_email=booking.member.email, status=booking.status, position=None,
+                       created_at=booking.created_at, checked_in_at=booking.checked_in_at,
+                       cancelled_at=booking.cancelled_at, promoted=booking.promoted, booked_by_id=booking.booked_by_id)
+
+
+def _desk_row(booking: Booking) -> queries.BookingRow:
+    rows = queries.list_bookings(member_id=booking.member_id, session_id=booking.session_id, per_page=10).items
+    return next(row for row in rows if row.id == booking.id)
+
+
+@bp.post("/check-in/bookings/<int:booking_id>")
+@requires("bookings", "update", own=False)
+def check_in(booking_id: int):
+    """Check a booked member in (one click); with HX-Request the answer is the updated row."""
+    principal = require_principal()
+    message, category, status = None, "success", 200
+    try:
+        booking = services.check_in(booking_id)
+    except services.BookingError as exc:
+        db.session.rollback()
+        if isinstance(exc, services.NotFound):
+            if is_htmx():
+                abort(404, description=exc.message)
+            flash(exc.message, "error")
+            return redirect(back_to(url_for("checkin.desk")))
+        booking = services.get_booking(booking_id)
+        message, category, status = exc.message, "error", 409
+    else:
+        db.session.commit()
+        message = f"{booking.member.full_name} is checked in."
+    if not is_htmx():
+        flash(message, category)
+        return redirect(back_to(url_for("bookings.roster", session_id=booking.session_id)))
+    context = {"message": message, "category": category, "next_url": request.form.get("next", ""),
+               "status_labels": STATUS_LABELS, **staff_abilities(principal)}
+    if request.form.get("view") == "desk":
+        return render_template("checkin/_desk_row.html", row=_desk_row(booking), **context), status
+    return render_template("bookings/_roster_row.html", entry=_roster_entry(booking), session=booking.session,
+                           now=datetime.now(UTC), **context), status
+
+
+def _today_bounds() -> tuple[datetime, datetime]:
+    """Midnight to midnight of today in the studio's zone, in UTC (a DST day is 23 or 25 hours)."""
+    tenant = require_tenant()
+    today = tenant.today()
+    start = datetime.combine(today, time(0), tenant.zone)
+    end = datetime.combine(today + timedelta(days=1), time(0), tenant.zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _bookings_today(member_id: int) -> list[queries.BookingRow]:
+    start, end = _today_bounds()
+    rows = queries.list_bookings(member_id=member_id, start=start, end=end, per_page=50).items
+    return sorted((row for row in rows if row.status in BookingStatus.LIVE), key=lambda row: row.starts_at)
+
+
+@bp.get("/check-in")
+@requires("bookings", "update", own=False)
+def desk():
+    """The check-in desk: find a member by name or email and check them into today's classes."""
+    q = request.args.get("q", "").strip()[:100]
+    found = [(member, _bookings_today(member.id)) for member in find_active(q)]
+    return render_template("checkin/desk.html", q=q, found=found, today=require_tenant().today(),
+                           status_labels=STATUS_LABELS, **staff_abilities(require_principal()))
+
+
+@bp.get("/check-in/<code>")
+@requires("bookings", "update", own=False)
+def check_in_code(code: str):
+    """What a scanned member QR code opens: that member's classes today, with one-click check-in."""
+    member_id = codes.member_from_code(code)
+    member = db.session.get(User, member_id) if member_id is not None else None
+    if member is None:
+        abort(404, description="This check-in code is not valid here. Ask the member to open their profile "
+                               "page again, or find them by name.")
+    return render_template("checkin/member_today.html", member=member, bookings=_bookings_today(member.id),
+                           today=require_tenant().today(), status_labels=STATUS_LABELS,
+                           **staff_abilities(require_principal()))

@@ -1,0 +1,201 @@
+"""The installed domains, and the shape of what each one declares.
+
+A domain is one package under `nexphys/`. Its `__init__.py` holds a single `domain = Domain(...)`
+saying what it brings: blueprints (with their host scope), model modules, permissions for the
+catalogue, default studio settings and seed data for a new studio, navigation links, periodic jobs,
+CLI commands, and the few hooks the platform asks of one domain (the home page of a host, who
+signs people in). Modules and objects are named by dotted strings ("package.module:attr"), so a
+declaration imports nothing and reading every declaration costs nothing: the app factory, the
+tenancy core and the scheduler load what they need from here, and none of them names a domain.
+
+INSTALLED is the one list of domains: adding a domain is a folder, its tenant migration and a line
+here. The platform's core packages (tenancy, jobs, web, security) declare themselves the same way.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+INSTALLED: tuple[str, ...] = (
+    # the core: tenancy, jobs, shared web pieces, encryption
+    "nexphys.tenancy",
+    "nexphys.jobs",
+    "nexphys.web",
+    "nexphys.security",
+    # the domains, in catalogue order (their permissions are listed in this order)
+    "nexphys.health",
+    "nexphys.auth",
+    "nexphys.members",
+    "nexphys.roles",
+    "nexphys.classes",
+    "nexphys.bookings",
+    "nexphys.checkin",
+    "nexphys.audit",
+    "nexphys.api_keys",
+    "nexphys.settings",
+    "nexphys.calendar",
+    "nexphys.mail",
+    "nexphys.studio",
+    "nexphys.platform",
+    "nexphys.demo",
+)
+
+
+class Scope:
+    """Host scopes of endpoints (enforced by nexphys.tenancy.resolver)."""
+
+    TENANT = "tenant"  # needs a tenant; 404 on the apex host
+    PLATFORM = "platform"  # apex host only; 404 on a tenant host
+    ANY = "any"  # resolves a tenant when there is one (e.g. the home page)
+    NONE = "none"  # never resolves (health checks, static files): works on any host
+
+
+@dataclass(frozen=True)
+class Pages:
+    """A blueprint: `target` is "module:attr" of a flask.Blueprint, served on hosts of `scope`."""
+
+    target: str
+    scope: str = Scope.TENANT
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One entry of the permission catalogue, and the default roles that hold it.
+
+    `own=True` is the "own records only" variant (code "resource:action:own"). Owners hold every
+    permission without being listed.
+    """
+
+    resource: str
+    action: str
+    description: str
+    own: bool = False
+    roles: tuple[str, ...] = ()
+
+    @property
+    def condition(self) -> str | None:
+        return "own" if self.own else None
+
+    @property
+    def code(self) -> str:
+        return f"{self.resource}:{self.action}" + (":own" if self.own else "")
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A header link, shown to whoever passes the endpoint's own access declaration. Ordered by `order`."""
+
+    endpoint: str
+    label: str
+    order: int
+    area: str = "studio"  # "studio" (studio hosts) or "platform" (the apex host)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job the scheduler runs every `every_seconds` (a @tenant_job(platform=True) function by dotted path)."""
+
+    job: str
+    queue: str
+    every_seconds: int
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """Where people of one kind of host sign in and out (endpoint names)."""
+
+    host: str  # "tenant" or "apex"
+    login: str
+    logout: str
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What one package brings to the platform. Every "module:attr" is loaded only when needed."""
+
+    name: str
+    pages: tuple[Pages, ...] = ()
+    models: tuple[str, ...] = ()  # modules whose import declares the domain's tables
+    permissions: tuple[Permission, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)  # default studio settings
+    # "module:function(session)": rows every new studio schema starts with (idempotent, fast)
+    seeds: tuple[str, ...] = ()
+    # "module:function(session, studio)": the studio's own values, once a schema belongs to a studio
+    personalise: tuple[str, ...] = ()
+    nav: tuple[NavLink, ...] = ()
+    jobs: tuple[PeriodicJob, ...] = ()
+    cli: tuple[str, ...] = ()  # "module:attr" of click commands or groups
+    home: Mapping[str, str] = field(default_factory=dict)  # {"tenant" | "apex": "module:view"}
+    sign_in: tuple[SignIn, ...] = ()
+    principal: str | None = None  # "module:function": who is calling (one domain answers this)
+
+
+@dataclass(frozen=True)
+class NewStudio:
+    """What a studio's seeds and personalisation know of it."""
+
+    time_zone: str = "UTC"
+
+
+def load(target: str) -> Any:
+    """The object named by "package.module:attr"."""
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The installed domains, in INSTALLED order, and what they declare taken together."""
+
+    domains: tuple[Domain, ...]
+
+    def __iter__(self) -> Iterator[Domain]:
+        return iter(self.domains)
+
+    def permissions(self) -> list[Permission]:
+        return [p for d in self.domains for p in d.permissions]
+
+    def default_settings(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for domain in self.domains:
+            clash = set(merged) & set(domain.settings)
+            if clash:
+                raise ValueError(f"{domain.name} declares settings another domain declares: {sorted(clash)}")
+            merged.update(domain.settings)
+        return merged
+
+    def nav(self, area: str) -> list[NavLink]:
+        return sorted((link for d in self.domains for link in d.nav if link.area == area), key=lambda n: n.order)
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        return [job for d in self.domains for job in d.jobs]
+
+    def sign_in(self, host: str) -> SignIn | None:
+        return next((s for d in self.domains for s in d.sign_in if s.host == host), None)
+
+    def home(self, host: str) -> str | None:
+        return next((d.home[host] for d in self.domains if host in d.home), None)
+
+    def principal(self) -> str | None:
+        return next((d.principal for d in self.domains if d.principal), None)
+
+    def load_models(self) -> None:
+        for domain in self.domains:
+            for module in domain.models:
+                importlib.import_module(module)
+
+    def hooks(self, kind: str) -> list[Callable]:
+        """The seed or personalise functions of every domain, in order."""
+        return [load(target) for d in self.domains for target in getattr(d, kind)]
+
+
+@cache
+def installed() -> Registry:
+    """Every installed domain's declaration (read once per process)."""
+    return Registry(tuple(importlib.import_module(name).domain for name in INSTALLED))
