@@ -19,6 +19,7 @@ from nexphys.errors import Invalid
 from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.roles import services as roles
+from nexphys.validation import FieldErrors, TextWords, text
 from nexphys.web.access import Principal
 
 API_KEY_PREFIX = "nxp_"
@@ -27,6 +28,14 @@ NAME_MAX = 80
 
 class ApiKeyInvalid(Invalid):
     """Field → messages for a key that cannot be made as asked."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors, "; ".join(" ".join(messages) for messages in errors.values()))
+
+
+_NAME_TEXT = TextWords(not_text="Name the key after the integration that will use it.",
+                      missing="Name the key after the integration that will use it.",
+                      too_long="Keep the name to {limit} characters or fewer.")
 
 
 @dataclass(frozen=True)
@@ -72,21 +81,16 @@ def grantable_catalogue(actor: Principal) -> list[tuple[str, list]]:
 
 def issue_api_key(name: object, permission_codes: object, actor: Principal) -> tuple[ApiKey, str]:
     """Create a key with the given permissions; returns (key, secret shown once). Flushes; audited."""
-    errors: dict[str, list[str]] = {}
-    if not isinstance(name, str) or not name.strip():
-        errors["name"] = ["Name the key after the integration that will use it."]
-    elif len(name.strip()) > NAME_MAX:
-        errors["name"] = [f"Keep the name to {NAME_MAX} characters or fewer."]
-    permissions = roles.resolve_codes(permission_codes, errors)
+    errors = FieldErrors()
+    name = text(errors, "name", name, NAME_MAX, required=True, words=_NAME_TEXT)
+    permissions = roles.resolve_codes(errors, permission_codes)
     codes = [p.code for p in permissions]
     if not errors.get("permissions") and not codes:
-        errors["permissions"] = ["Choose at least one permission."]
-    refused = roles.check_grantable(codes, actor)
-    if refused:
-        errors.setdefault("permissions", []).extend(
-            f"You cannot give a key {code}: you do not hold it yourself." for code in refused)
-    if errors:
-        raise ApiKeyInvalid(errors, "; ".join(" ".join(m) for m in errors.values()))
+        errors.add("permissions", "Choose at least one permission.")
+    for code in roles.check_grantable(codes, actor):
+        errors.add("permissions", f"You cannot give a key {code}: you do not hold it yourself.")
+    errors.raise_if_any(ApiKeyInvalid)
+    # Checked as typed (stripped), stored with inner runs of spaces made one.
     key, secret = create_api_key(" ".join(name.split()), codes, actor.person_id)
     record(AuditAction.API_KEY_CREATED, actor=actor.label, actor_user_id=actor.person_id,
            target=f"api_key:{key.prefix}", details={"key_id": key.id, "name": key.name, "prefix": key.prefix,

@@ -20,21 +20,19 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, url_for
 
 from nexphys.bookings import queries, services
-from nexphys.bookings.models import BookingStatus
+from nexphys.bookings.schemas import Booking, BookingsQuery, CancelledBooking, NewBooking, Roster
 from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import Principal, require_principal, requires
-from nexphys.web.api import ValidationFailed, created, json_body, page_args, page_json
+from nexphys.web.api import ValidationFailed
 from nexphys.web.idempotency import idempotent
+from nexphys.web.schemas import Page, api, respond
 
 bp = Blueprint("bookings_api", __name__, url_prefix="/api/v1")
-
-CREATE_FIELDS = ("session_id", "member_id")
-
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
@@ -66,26 +64,8 @@ def _staff(principal: Principal) -> User | None:
     return db.session.get(User, principal.id) if principal.kind == "user" else None
 
 
-def _int_field(data: dict, name: str, errors: dict) -> int | None:
-    value = data.get(name)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-        errors[name] = ["Must be a positive whole number."]
-        return None
-    return value
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise ValidationFailed({name: ["Must be a positive whole number."]})
-    return int(value)
-
-
-def _moment_arg(name: str, zone: ZoneInfo, end: bool = False) -> datetime | None:
+def _moment_arg(name: str, value: str | None, zone: ZoneInfo, end: bool = False) -> datetime | None:
     """?from= / ?to= as a studio-local day (YYYY-MM-DD; `to` includes its day) or an ISO 8601 instant."""
-    value = request.args.get(name)
     if not value:
         return None
     try:
@@ -100,49 +80,40 @@ def _moment_arg(name: str, zone: ZoneInfo, end: bool = False) -> datetime | None
 
 @bp.get("/bookings")
 @requires("bookings", "read")
-def list_bookings():
+@api(query=BookingsQuery, responses={200: Page[Booking]}, problems=(400, 422))
+def list_bookings(query: BookingsQuery):
     """List bookings, newest class first (?member_id=&session_id=&status=&from=&to=); own-scope callers see theirs."""
     principal = require_principal()
-    page, per_page = page_args()
-    status = request.args.get("status") or None
-    if status is not None and status not in BookingStatus.ALL:
-        raise ValidationFailed({"status": [f"One of: {', '.join(BookingStatus.ALL)}."]})
     zone = require_tenant().zone
-    start, end = _moment_arg("from", zone), _moment_arg("to", zone, end=True)
-    member_id = _int_arg("member_id")
+    start, end = _moment_arg("from", query.from_, zone), _moment_arg("to", query.to, zone, end=True)
+    member_id = query.member_id
     if principal.scope("bookings", "read") != "all":
         own = principal.person_id or -1  # an own-scope API key has no "own" person: nothing visible
         member_id = own if member_id in (None, own) else -1
-    bookings = queries.list_bookings(member_id, _int_arg("session_id"), status, start, end,
-                                     page=page, per_page=per_page)
-    return jsonify(page_json(bookings, [booking_json(row) for row in bookings.items]))
+    bookings = queries.list_bookings(member_id, query.session_id, query.status, start, end,
+                                     page=query.page, per_page=query.per_page)
+    return respond(Page[Booking], Page.of(bookings, [booking_json(row) for row in bookings.items]))
 
 
 @bp.get("/bookings/<int:id>")
 @requires("bookings", "read")
+@api(responses={200: Booking}, problems=(404,))
 def get_booking(id: int):
     """One booking with its class and waitlist position; own-scope callers may only fetch their own."""
-    return jsonify(booking_json(_visible_booking(id, require_principal())))
+    return respond(Booking, booking_json(_visible_booking(id, require_principal())))
 
 
 @bp.post("/bookings")
 @requires("bookings", "create")
 @idempotent
-def create_booking():
+@api(body=NewBooking, responses={201: Booking}, problems=(403, 404, 409, 422))
+def create_booking(body: NewBooking):
     """Book a class {session_id[, member_id]}: 201 confirmed or waitlisted, or 409 with the reason (Idempotency-Key)."""
     principal = require_principal()
-    data = json_body()
-    errors: dict[str, list[str]] = {name: ["Unknown field."] for name in data if name not in CREATE_FIELDS}
-    session_id = _int_field(data, "session_id", errors)
-    member_id = _int_field(data, "member_id", errors)
-    if data.get("session_id") is None and "session_id" not in errors:
-        errors["session_id"] = ["This field is required."]
     own = principal.person_id
-    if member_id is None and own is None and "member_id" not in errors:
-        errors["member_id"] = ["An API key books for a member: give member_id."]
-    if errors:
-        raise ValidationFailed(errors)
-    member_id = member_id or own
+    if body.member_id is None and own is None:
+        raise ValidationFailed({"member_id": ["An API key books for a member: give member_id."]})
+    member_id = body.member_id or own
     by_staff = None
     if member_id != own:
         if principal.scope("bookings", "create") != "all":
@@ -150,13 +121,14 @@ def create_booking():
         if not db.session.scalar(sa.select(sa.exists().where(User.id == member_id))):
             raise ValidationFailed({"member_id": ["There is no such member."]})
         by_staff = _staff(principal)
-    outcome = services.book(session_id, member_id, by_staff=by_staff)
+    outcome = services.book(body.session_id, member_id, by_staff=by_staff)
     row = queries.booking_row(outcome.booking.id)
-    return created(booking_json(row), url_for("bookings_api.get_booking", id=row.id))
+    return respond(Booking, booking_json(row), 201, url_for("bookings_api.get_booking", id=row.id))
 
 
 @bp.delete("/bookings/<int:id>")
 @requires("bookings", "delete")
+@api(responses={200: CancelledBooking}, problems=(403, 404, 409))
 def cancel_booking(id: int):
     """Cancel a booking: 200 with status cancelled or late_cancelled, `late`, and whom the waitlist promoted."""
     principal = require_principal()
@@ -168,17 +140,18 @@ def cancel_booking(id: int):
     db.session.commit()
     body = booking_json(queries.booking_row(id))
     body.update(late=outcome.late, promoted_booking_id=outcome.promoted.id if outcome.promoted else None)
-    return jsonify(body)
+    return respond(CancelledBooking, body)
 
 
 @bp.post("/bookings/<int:id>/check-in")
 @requires("bookings", "update", own=False)
+@api(responses={200: Booking}, problems=(404, 409))
 def check_in_booking(id: int):
     """Check a member in to their class (staff): 200 with the booking; repeating it changes nothing."""
     _visible_booking(id, require_principal(), "update")
     services.check_in(id)
     db.session.commit()
-    return jsonify(booking_json(queries.booking_row(id)))
+    return respond(Booking, booking_json(queries.booking_row(id)))
 
 
 def _roster_entry_json(entry: queries.RosterEntry) -> dict:
@@ -191,11 +164,12 @@ def _roster_entry_json(entry: queries.RosterEntry) -> dict:
 
 @bp.get("/classes/<int:id>/roster")
 @requires("bookings", "read", own=False)
+@api(responses={200: Roster}, problems=(404,))
 def class_roster(id: int):
     """A class's roster (staff): bookings grouped by status (confirmed, waitlisted in line order, checked in, ...)."""
     roster = queries.roster(id)
     session = roster.session
-    return jsonify({
+    return respond(Roster, {
         "session": {"id": session.id, "name": session.class_type.name, "starts_at": _iso(session.starts_at),
                     "ends_at": _iso(session.ends_at), "status": session.status, "capacity": session.capacity,
                     "booked": session.booked_count, "spots_left": session.spots_left},

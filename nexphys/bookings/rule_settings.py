@@ -12,6 +12,7 @@ from nexphys.audit.services import AuditAction, record
 from nexphys.bookings.rules import ROLE_OVERRIDABLE, ROLE_RULES_SETTING, RULE_SETTINGS
 from nexphys.errors import Invalid
 from nexphys.settings.services import save_settings, settings
+from nexphys.validation import FieldErrors, NumberWords, whole_number
 from nexphys.web.access import Principal
 
 SIGN_IN_SETTING = "timetable_requires_sign_in"
@@ -38,12 +39,14 @@ def current_values() -> dict[str, Any]:
     return values
 
 
-def _check_number(key: str, value: Any, field: str, errors: dict[str, list[str]]) -> None:
+_NUMBER_WORDS = NumberWords(missing="{label}: enter a whole number.", not_number="{label}: enter a whole number.",
+                            out_of_range="{label}: must be between {low} and {high}.")
+
+
+def _check_number(errors: FieldErrors, field: str, key: str, value: Any) -> None:
+    """Check setting `key`'s value; messages go under `field` (the setting itself or one role's override)."""
     _attr, label, low, high = RULE_SETTINGS[key]
-    if not isinstance(value, int) or isinstance(value, bool):
-        errors.setdefault(field, []).append(f"{label}: enter a whole number.")
-    elif not low <= value <= high:
-        errors.setdefault(field, []).append(f"{label}: must be between {low} and {high}.")
+    whole_number(errors, field, value, low, high, label, from_text=False, words=_NUMBER_WORDS)
 
 
 def clean(defaults: dict[str, Any], overrides: dict[str, dict[str, int | None]], requires_sign_in: bool
@@ -52,25 +55,23 @@ def clean(defaults: dict[str, Any], overrides: dict[str, dict[str, int | None]],
 
     Raises RulesInvalid with every problem at once, keyed by form field name.
     """
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     for key in RULE_SETTINGS:
-        _check_number(key, defaults.get(key), key, errors)
+        _check_number(errors, key, key, defaults.get(key))
     role_rules: dict[str, dict[str, int]] = {}
     for role_key, values in overrides.items():
         for key, value in values.items():
             if key not in ROLE_OVERRIDABLE or value is None:
                 continue
-            _check_number(key, value, override_field(role_key, key), errors)
+            _check_number(errors, override_field(role_key, key), key, value)
             role_rules.setdefault(role_key, {})[key] = value
-    _check_window(defaults, role_rules, errors)
-    if errors:
-        raise RulesInvalid(errors)
+    _check_window(errors, defaults, role_rules)
+    errors.raise_if_any(RulesInvalid)
     return {**{key: defaults[key] for key in RULE_SETTINGS}, ROLE_RULES_SETTING: role_rules,
             SIGN_IN_SETTING: bool(requires_sign_in)}
 
 
-def _check_window(defaults: dict[str, Any], role_rules: dict[str, dict[str, int]],
-                  errors: dict[str, list[str]]) -> None:
+def _check_window(errors: FieldErrors, defaults: dict[str, Any], role_rules: dict[str, dict[str, int]]) -> None:
     """Booking must be open at some moment: it may not close before (or when) it opens."""
     closes = defaults.get("booking_closes_minutes_before")
     if not isinstance(closes, int) or errors.get("booking_closes_minutes_before"):
@@ -80,9 +81,8 @@ def _check_window(defaults: dict[str, Any], role_rules: dict[str, dict[str, int]
                    for role, values in role_rules.items() if "booking_opens_days_before" in values]
     for field, opens_days in candidates:
         if isinstance(opens_days, int) and not errors.get(field) and opens_days * 24 * 60 <= closes:
-            errors.setdefault(field, []).append(
-                "Booking would never be open: it must open earlier than it closes "
-                f"({closes} minutes before the class).")
+            errors.add(field, "Booking would never be open: it must open earlier than it closes "
+                              f"({closes} minutes before the class).")
 
 
 def save(values: dict[str, Any], actor: Principal) -> dict[str, list]:

@@ -1,6 +1,6 @@
 """Schedule forms (Flask-WTF: CSRF on every form).
 
-Fields only parse (numbers, dates, times); the rules and their messages are the schedule service's,
+Fields only parse (numbers, dates, times); the rules and their messages are the schedule services',
 shared with the API, and the views put those messages next to the fields.
 """
 
@@ -23,7 +23,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from nexphys.classes.schedule import LEVELS, WEEKDAY_NAMES
+from nexphys.classes.catalog import LEVELS
+from nexphys.classes.series import WEEKDAY_NAMES
 from nexphys.web.choices import options
 
 NO_CHOICE = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexphys.classes.schedule import generate_ahead
+from nexphys.classes.series import generate_ahead
 from nexphys.jobs.wrapper import enqueue_for_active_tenants, tenant_job
 
 

@@ -1,5 +1,6 @@
 """Staff schedule pages under /schedule: the week's sessions, class types, rooms, series, one-off classes,
-editing one or all future sessions, and cancelling. Thin views over nexphys.classes.schedule."""
+editing one or all future sessions, and cancelling. Thin views over the schedule's services (catalog, sessions,
+series)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from nexphys.classes import schedule
+from nexphys.classes import catalog, series, sessions
+from nexphys.classes.errors import ScheduleConflict, ScheduleInvalid
 from nexphys.classes.forms import (
     CancelForm,
     ClassTypeForm,
@@ -29,16 +31,13 @@ from nexphys.web.forms import attach_errors, has_errors
 
 bp = Blueprint("classes", __name__)
 
-CLASS_TYPE_FIELDS = ("name", "description", "duration_minutes", "default_capacity", "color", "level")
-ROOM_FIELDS = ("name", "capacity")
-SERIES_FIELDS = ("class_type_id", "weekdays", "start_time", "duration_minutes", "capacity", "instructor_id",
-                 "room_id", "starts_on", "ends_on")
+# The session forms' fields: a local date and time (only the API sends starts_at with an offset).
 SESSION_FIELDS = ("class_type_id", "date", "time", "duration_minutes", "capacity", "instructor_id", "room_id", "notes")
 EDIT_FIELDS = ("date", "time", "duration_minutes", "capacity", "instructor_id", "room_id", "notes")
 
 
 def _page(template: str, status: int = 200, **context):
-    return render_template(template, weekday_label=schedule.weekday_label, **context), status
+    return render_template(template, weekday_label=series.weekday_label, **context), status
 
 
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
@@ -65,11 +64,11 @@ def _submit(form, names: tuple[str, ...], action: Callable[[dict], Any],
                 check(values)
             return None, 422
         return action(values), 200
-    except schedule.ScheduleInvalid as exc:
+    except ScheduleInvalid as exc:
         db.session.rollback()
         _apply_errors(form, exc.errors)
         return None, 422
-    except schedule.ScheduleConflict as exc:
+    except ScheduleConflict as exc:
         db.session.rollback()
         _apply_errors(form, exc.errors)
         flash(exc.message, "error")
@@ -102,14 +101,14 @@ def index():
     except ValueError:
         monday = schedule_week(today)
     start = datetime.combine(monday, time(), tzinfo=zone)
-    sessions = schedule.sessions_in_range(start, datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone))
+    week = sessions.sessions_in_range(start, datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone))
     days: dict[date, list[ClassSession]] = {monday + timedelta(days=i): [] for i in range(7)}
-    for session in sessions:
+    for session in week:
         days[session.starts_at.astimezone(zone).date()].append(session)
     return _page("classes/index.html", days=days, monday=monday, today=today, now=utcnow(),
                  prev_week=(monday - timedelta(days=7)).isoformat(), next_week=(monday + timedelta(days=7)).isoformat(),
-                 session_count=len(sessions), class_types=schedule.list_class_types(include_archived=True),
-                 rooms=schedule.list_rooms(), series=schedule.list_series(today=today))
+                 session_count=len(week), class_types=catalog.list_class_types(include_archived=True),
+                 rooms=catalog.list_rooms(), series=series.list_series(today=today))
 
 
 # --- class types -------------------------------------------------------------------------------------------
@@ -139,7 +138,8 @@ def _saved(label: str, target: str) -> Callable[[bool], tuple[str, str, str]]:
 @requires("classes", "create")
 def new_class_type():
     """Add a class type: name, description, duration, default capacity, colour and level."""
-    return _form_view(ClassTypeForm(), CLASS_TYPE_FIELDS, schedule.create_class_type, schedule.clean_class_type,
+    return _form_view(ClassTypeForm(), catalog.CLASS_TYPE_FIELDS, catalog.create_class_type,
+                      catalog.clean_class_type,
                       lambda t: (f"Class type “{t.name}” added.", "success",
                                  url_for("classes.index") + "#class-types"),
                       "classes/class_type_form.html", class_type=None)
@@ -149,27 +149,27 @@ def new_class_type():
 @requires("classes", "update")
 def edit_class_type(type_id: int):
     """Change a class type (sessions already scheduled keep their own times and capacities)."""
-    class_type = schedule.get_class_type(type_id)
-    return _form_view(ClassTypeForm(obj=class_type), CLASS_TYPE_FIELDS,
-                      lambda v: schedule.update_class_type(class_type, v),
-                      lambda v: schedule.clean_class_type(v, current=class_type),
+    class_type = catalog.get_class_type(type_id)
+    return _form_view(ClassTypeForm(obj=class_type), catalog.CLASS_TYPE_FIELDS,
+                      lambda v: catalog.update_class_type(class_type, v),
+                      lambda v: catalog.clean_class_type(v, current=class_type),
                       _saved("Class type", url_for("classes.index") + "#class-types"),
                       "classes/class_type_form.html", class_type=class_type,
-                      in_use=schedule.class_type_in_use(class_type))
+                      in_use=catalog.class_type_in_use(class_type))
 
 
 @bp.route("/schedule/class-types/<int:type_id>/delete", methods=["GET", "POST"])
 @requires("classes", "delete")
 def delete_class_type(type_id: int):
     """Delete a class type after confirmation (archived instead when sessions use it)."""
-    class_type = schedule.get_class_type(type_id)
+    class_type = catalog.get_class_type(type_id)
     form = ConfirmForm()
-    in_use = schedule.class_type_in_use(class_type)
+    in_use = catalog.class_type_in_use(class_type)
     if request.method == "POST":
         if not form.validate_on_submit():
             return _page("classes/class_type_delete.html", 422, form=form, class_type=class_type, in_use=in_use)
         name = class_type.name
-        outcome = schedule.delete_class_type(class_type)
+        outcome = catalog.delete_class_type(class_type)
         db.session.commit()
         flash(f"Class type “{name}” {outcome}.", "success")
         return redirect(url_for("classes.index") + "#class-types")
@@ -180,9 +180,9 @@ def delete_class_type(type_id: int):
 @requires("classes", "update")
 def restore_class_type(type_id: int):
     """Bring an archived class type back into use."""
-    class_type = schedule.get_class_type(type_id)
+    class_type = catalog.get_class_type(type_id)
     if ConfirmForm().validate_on_submit():
-        schedule.restore_class_type(class_type)
+        catalog.restore_class_type(class_type)
         db.session.commit()
         flash(f"Class type “{class_type.name}” is back in use.", "success")
     else:
@@ -196,7 +196,7 @@ def restore_class_type(type_id: int):
 @requires("classes", "create")
 def new_room():
     """Add a room with its capacity."""
-    return _form_view(RoomForm(), ROOM_FIELDS, schedule.create_room, schedule.clean_room,
+    return _form_view(RoomForm(), catalog.ROOM_FIELDS, catalog.create_room, catalog.clean_room,
                       lambda r: (f"Room “{r.name}” added.", "success", url_for("classes.index") + "#rooms"),
                       "classes/room_form.html", room=None)
 
@@ -205,17 +205,17 @@ def new_room():
 @requires("classes", "update")
 def edit_room(room_id: int):
     """Rename a room or change its capacity."""
-    room = schedule.get_room(room_id)
-    return _form_view(RoomForm(obj=room), ROOM_FIELDS, lambda v: schedule.update_room(room, v),
-                      lambda v: schedule.clean_room(v, current=room),
+    room = catalog.get_room(room_id)
+    return _form_view(RoomForm(obj=room), catalog.ROOM_FIELDS, lambda v: catalog.update_room(room, v),
+                      lambda v: catalog.clean_room(v, current=room),
                       _saved("Room", url_for("classes.index") + "#rooms"), "classes/room_form.html", room=room)
 
 
 # --- series ------------------------------------------------------------------------------------------------------
 
 def _planning_choices(form, include_types: bool = True) -> None:
-    form.set_choices(schedule.instructors(), schedule.list_rooms(),
-                     schedule.list_class_types() if include_types else None)
+    form.set_choices(catalog.instructors(), catalog.list_rooms(),
+                     catalog.list_class_types() if include_types else None)
 
 
 @bp.route("/schedule/series/new", methods=["GET", "POST"])
@@ -226,9 +226,9 @@ def new_series():
     _planning_choices(form)
     if request.method == "GET":
         form.starts_on.data = require_tenant().today()
-    return _form_view(form, SERIES_FIELDS, schedule.create_series, None, lambda series: (
-        f"Series added: {series.class_type.name}, {schedule.weekday_label(series.weekdays)} at "
-        f"{series.start_time:%H:%M}. Sessions are scheduled until {series.generated_until:%d %b %Y}.",
+    return _form_view(form, series.SERIES_FIELDS, series.create_series, None, lambda added: (
+        f"Series added: {added.class_type.name}, {series.weekday_label(added.weekdays)} at "
+        f"{added.start_time:%H:%M}. Sessions are scheduled until {added.generated_until:%d %b %Y}.",
         "success", url_for("classes.index") + "#series"), "classes/series_form.html", series=None)
 
 
@@ -236,25 +236,25 @@ def new_series():
 @requires("classes", "update")
 def edit_series(series_id: int):
     """Change a weekly series from a chosen day on: later sessions that were not edited on their own follow."""
-    series = schedule.get_series(series_id)
-    form = SeriesEditForm(obj=series)
+    current = series.get_series(series_id)
+    form = SeriesEditForm(obj=current)
     _planning_choices(form)
     today = require_tenant().today()
     if request.method == "GET":
-        form.class_type_id.data = str(series.class_type_id)
-        form.weekdays.data = [str(d) for d in series.weekdays]
-        form.instructor_id.data = str(series.instructor_id or "")
-        form.room_id.data = str(series.room_id or "")
-        form.changes_from.data = max(today, series.starts_on)
+        form.class_type_id.data = str(current.class_type_id)
+        form.weekdays.data = [str(d) for d in current.weekdays]
+        form.instructor_id.data = str(current.instructor_id or "")
+        form.room_id.data = str(current.room_id or "")
+        form.changes_from.data = max(today, current.starts_on)
     from_day = None
     if form.is_submitted():
         form.validate()
         from_day = None if form.changes_from.errors else form.changes_from.data
-    names = tuple(name for name in SERIES_FIELDS if name != "starts_on")
-    return _form_view(form, names, lambda v: schedule.update_series(series, v, from_day=from_day), None,
+    names = tuple(name for name in series.SERIES_FIELDS if name != "starts_on")
+    return _form_view(form, names, lambda v: series.update_series(current, v, from_day=from_day), None,
                       lambda result: (f"Series saved: sessions from {from_day or today:%d %b %Y} follow the new rule.",
                                       "success", url_for("classes.edit_series", series_id=result.id)),
-                      "classes/series_form.html", series=series, upcoming=schedule.upcoming_sessions(series))
+                      "classes/series_form.html", series=current, upcoming=series.upcoming_sessions(current))
 
 
 # --- one-off sessions ----------------------------------------------------------------------------------------------
@@ -265,13 +265,13 @@ def new_session():
     """Schedule a one-off class at a local date and time."""
     form = SessionForm()
     _planning_choices(form)
-    return _form_view(form, SESSION_FIELDS, schedule.create_session, None, lambda session: (
+    return _form_view(form, SESSION_FIELDS, sessions.create_session, None, lambda session: (
         f"{session.class_type.name} scheduled for {require_tenant().local(session.starts_at):%a %d %b %Y at %H:%M}.",
         "success", _week_link(_local_day(session.starts_at))), "classes/session_form.html")
 
 
 def _session_facts(session: ClassSession) -> dict:
-    return {"waiting": schedule.waiting_count(session.id),
+    return {"waiting": sessions.waiting_count(session.id),
             "editable": session.status == SessionStatus.SCHEDULED and session.ends_at > utcnow()}
 
 
@@ -279,7 +279,7 @@ def _session_facts(session: ClassSession) -> dict:
 @requires("classes", "update")
 def edit_session(session_id: int):
     """Edit a class: this session only, or this and all future sessions of its series."""
-    session = schedule.get_session(session_id)
+    session = sessions.get_session(session_id)
     form = SessionEditForm(obj=session)
     _planning_choices(form, include_types=False)
     if request.method == "GET":
@@ -289,7 +289,7 @@ def edit_session(session_id: int):
         form.instructor_id.data = str(session.instructor_id or "")
         form.room_id.data = str(session.room_id or "")
     scope = form.scope.data if session.series_id is not None and form.is_submitted() else "one"
-    return _form_view(form, EDIT_FIELDS, lambda v: schedule.update_session(session, v, scope=scope), None,
+    return _form_view(form, EDIT_FIELDS, lambda v: series.edit_session(session, v, scope=scope), None,
                       lambda result: ("Saved for this and all future sessions of the series." if scope == "future"
                                       else "Saved for this session.", "success",
                                       _week_link(_local_day(result.starts_at))),
@@ -300,19 +300,19 @@ def edit_session(session_id: int):
 @requires("classes", "delete")
 def cancel_session(session_id: int):
     """Cancel a class after confirmation, with a reason: booked and waiting members are told."""
-    session = schedule.get_session(session_id)
+    session = sessions.get_session(session_id)
     form = CancelForm()
     facts = _session_facts(session)
     if request.method == "POST":
         if not form.validate_on_submit():
             return _page("classes/session_cancel.html", 422, form=form, session=session, **facts)
         try:
-            released = schedule.cancel_session(session, form.reason.data, require_principal())
-        except schedule.ScheduleInvalid as exc:
+            released = sessions.cancel_session(session, form.reason.data, require_principal())
+        except ScheduleInvalid as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)
             return _page("classes/session_cancel.html", 422, form=form, session=session, **facts)
-        except schedule.ScheduleConflict as exc:
+        except ScheduleConflict as exc:
             db.session.rollback()
             flash(exc.message, "error")
             return redirect(_week_link(_local_day(session.starts_at)))

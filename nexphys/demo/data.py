@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from nexphys.bookings.models import Booking, BookingStatus
-from nexphys.classes import schedule
+from nexphys.classes import series
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room
 from nexphys.db import utcnow
 from nexphys.extensions import db
@@ -136,7 +136,7 @@ def seed_demo_series(studio: DemoStudio, people: dict[str, User], starts_on: dat
     rooms, types = ensure_catalog(studio)
     for weekdays, hhmm, type_index, room_index in demo_series_rules(studio):
         class_type, room = types[type_index], rooms[room_index]
-        schedule.create_series({
+        series.create_series({
             "class_type_id": class_type.id, "weekdays": list(weekdays), "start_time": hhmm,
             "room_id": room.id, "instructor_id": people["coach"].id, "starts_on": starts_on,
             "capacity": min(class_type.default_capacity, room.capacity)}, today=today)
@@ -217,7 +217,7 @@ def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None 
         starts_on = this_week if last is None else max(this_week, week_start(last) + timedelta(days=7))
         seed_demo_series(studio, people, starts_on, today)
     else:
-        schedule.generate_ahead(today)
+        series.generate_ahead(today)
     for monday in (this_week, this_week + timedelta(days=7)):
         seed_demo_bookings(studio, people, monday)
     return _session_count() - before

@@ -7,22 +7,21 @@ emergency contact, health notes) are included for the person themself and for `m
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, url_for
 
 from nexphys.extensions import db
 from nexphys.members import services
-from nexphys.members.models import User, UserStatus
+from nexphys.members.models import User
+from nexphys.members.schemas import Invitation, Member, MemberChanges, MembersQuery
 from nexphys.web.access import Principal, require_principal, requires
-from nexphys.web.api import ValidationFailed, created, json_body, page_args, page_json, require_fields
+from nexphys.web.api import ValidationFailed
+from nexphys.web.schemas import Page, api, no_content, respond
 
 bp = Blueprint("members_api", __name__, url_prefix="/api/v1")
 
-# Ignored by PATCH, so a client may send back what it read (email changes are not offered here).
-READ_ONLY_FIELDS = ("id", "email", "status", "created_at")
-
 
 def member_json(user: User, principal: Principal) -> dict:
-    """The JSON representation of a person, with private fields only for those who may see them."""
+    """A person's fields, with the private ones only for those who may see them."""
     data = {"id": user.id, "email": user.email, "full_name": user.full_name,
             "role": {"key": user.role.key, "name": user.role.name, "level": user.role.level},
             "status": user.status, "created_at": user.created_at.isoformat()}
@@ -43,90 +42,76 @@ def _visible_member(member_id: int, principal: Principal, action: str = "read") 
     return user
 
 
-def _string_field(data: dict, name: str, errors: dict) -> str | None:
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        errors[name] = ["Must be a string."]
-        return None
-    return value
+def _check_changes(values: dict) -> None:
+    """The profile rules over the fields that parsed (for one 422 with every field's message)."""
+    services.clean_profile({name: value for name, value in values.items() if name in services.PROFILE_FIELDS})
 
 
 @bp.get("/members")
 @requires("members", "read")
-def list_members():
+@api(query=MembersQuery, responses={200: Page[Member]}, problems=(400, 422))
+def list_members(query: MembersQuery):
     """List members (?search=&role=&status=&page=&per_page=); own-scope callers get only themselves."""
     principal = require_principal()
-    page, per_page = page_args()
-    status = request.args.get("status") or None
-    if status is not None and status not in UserStatus.ALL:
-        raise ValidationFailed({"status": [f"One of: {', '.join(UserStatus.ALL)}."]})
     only_user_id = None
     if principal.scope("members", "read") != "all":
         only_user_id = principal.person_id or -1  # an own-scope API key has no "own" person: nothing visible
-    members = services.list_members(request.args.get("search"), request.args.get("role") or None, status,
-                                    page=page, per_page=per_page, only_user_id=only_user_id)
-    return jsonify(page_json(members, [member_json(user, principal) for user in members.items]))
+    members = services.list_members(query.search, query.role or None, query.status, page=query.page,
+                                    per_page=query.per_page, only_user_id=only_user_id)
+    return respond(Page[Member], Page.of(members, [member_json(user, principal) for user in members.items]))
 
 
 @bp.post("/members")
 @requires("members", "create")
-def create_member():
+@api(body=Invitation, responses={201: Member}, problems=(403, 409, 422))
+def create_member(body: Invitation):
     """Invite a person {email, full_name, role?}: created as "invited" and emailed a set-password link."""
     principal = require_principal()
-    data = json_body()
-    require_fields(data, "email", "full_name")
-    errors: dict[str, list[str]] = {}
-    email = _string_field(data, "email", errors)
-    full_name = _string_field(data, "full_name", errors)
-    role_key = _string_field(data, "role", errors)
-    if errors:
-        raise ValidationFailed(errors)
-    user = services.invite_member(email, full_name, role_key, invited_by=principal)
+    user = services.invite_member(body.email, body.full_name, body.role, invited_by=principal)
     db.session.commit()
-    return created(member_json(user, principal), url_for("members_api.get_member", id=user.id))
+    return respond(Member, member_json(user, principal), 201, url_for("members_api.get_member", id=user.id))
 
 
 @bp.get("/members/<int:id>")
 @requires("members", "read")
+@api(responses={200: Member}, problems=(404,))
 def get_member(id: int):
     """One member; own-scope callers may only fetch themselves (anyone else: 404)."""
     principal = require_principal()
-    return jsonify(member_json(_visible_member(id, principal), principal))
+    return respond(Member, member_json(_visible_member(id, principal), principal))
 
 
 @bp.patch("/members/<int:id>")
 @requires("members", "update")
-def update_member(id: int):
+@api(body=MemberChanges, responses={200: Member}, problems=(403, 404, 409, 422), check=_check_changes)
+def update_member(id: int, body: MemberChanges):
     """Change profile fields and/or the role (role-level rules apply); read-only fields are ignored."""
     principal = require_principal()
     user = _visible_member(id, principal, "update")
-    data = json_body()
-    unknown = {name: ["Unknown field."] for name in data
-               if name not in services.PROFILE_FIELDS and name not in ("role", *READ_ONLY_FIELDS)}
-    if unknown:
-        raise ValidationFailed(unknown)
+    values = body.values()
     role = None
-    if "role" in data:
-        key = data["role"].get("key") if isinstance(data["role"], dict) else data["role"]  # as read, or a key
+    if "role" in values:
+        given = values.pop("role")
+        key = given.get("key") if isinstance(given, dict) else given  # as read, or a key
         if not isinstance(key, str) or not key:
             raise ValidationFailed({"role": ["Give a role key, e.g. \"member\"."]})
         role = services.get_role(key)
-    changes = {name: value for name, value in data.items() if name in services.PROFILE_FIELDS}
-    cleaned = services.clean_profile(changes)  # every field error in one 422, before anything changes
+    cleaned = services.clean_profile(values)  # every field error in one 422, before anything changes
     if role is not None:
         services.change_role(user, role, principal)
     if cleaned:
         services.update_profile(user, cleaned, principal)
     db.session.commit()
-    return jsonify(member_json(user, principal))
+    return respond(Member, member_json(user, principal))
 
 
 @bp.delete("/members/<int:id>")
 @requires("members", "delete")
+@api(responses={204: None}, problems=(403, 404, 409))
 def delete_member(id: int):
     """Deactivate a member (204); their sign-ins and tokens stop working. Nobody can deactivate themself."""
     principal = require_principal()
     user = _visible_member(id, principal, "delete")
     services.deactivate_member(user, principal)
     db.session.commit()
-    return "", 204
+    return no_content()

@@ -10,10 +10,10 @@ it acts at manager level (KEY_LEVEL) whatever permissions it carries, so a key c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
 from nexphys import errors as base
@@ -24,11 +24,11 @@ from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
 from nexphys.tenancy.context import require_tenant
+from nexphys.validation import FieldErrors, TextWords, day, email_address, text, unknown_fields
 from nexphys.web.access import Principal
 
 KEY_LEVEL = RoleLevel.MANAGER
 NAME_MAX = 120
-EMAIL_MAX = 254
 CONTACT_MAX = 200
 NOTES_MAX = 2000
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
@@ -199,71 +199,40 @@ def _is_last_active_owner(user: User) -> bool:
 
 # --- validation --------------------------------------------------------------------------------
 
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError
-    return value.strip() or None
+_PROFILE_TEXT = TextWords(too_long="At most {limit} characters.")
+_NAME_TEXT = TextWords(missing="Enter a name.", too_long="At most {limit} characters.")
+_BIRTH_DATE_FORMAT = "Enter a date as YYYY-MM-DD."
 
 
-def clean_email(value) -> str:
-    """A normalised email address, or ValueError with a message for the person typing it."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("Enter an email address.")
-    try:
-        normalized = validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError("Enter a valid email address.") from exc
-    if len(normalized) > EMAIL_MAX:
-        raise ValueError(f"At most {EMAIL_MAX} characters.")
-    return normalized
+def _clean_name(errors: FieldErrors, field: str, value: object) -> str | None:
+    return text(errors, field, value, NAME_MAX, required=True, words=_NAME_TEXT)
 
 
-def _clean_name(value) -> str:
-    name = _text(value)
-    if not name:
-        raise ValueError("Enter a name.")
-    if len(name) > NAME_MAX:
-        raise ValueError(f"At most {NAME_MAX} characters.")
-    return name
-
-
-def _clean_phone(value) -> str | None:
-    phone = _text(value)
-    if phone is None:
+def _clean_phone(errors: FieldErrors, field: str, value: object) -> str | None:
+    phone = text(errors, field, value)
+    if not phone:
         return None
     digits = sum(ch.isdigit() for ch in phone)
     if not PHONE_PATTERN.match(phone) or not 6 <= digits <= 15:
-        raise ValueError("Enter a phone number of 6 to 15 digits, optionally starting with +.")
+        errors.add(field, "Enter a phone number of 6 to 15 digits, optionally starting with +.")
+        return None
     return phone
 
 
-def _clean_birth_date(value) -> date | None:
-    if value in (None, ""):
+def _clean_birth_date(errors: FieldErrors, field: str, value: object) -> date | None:
+    born = day(errors, field, value, required=False, message=_BIRTH_DATE_FORMAT)
+    if born is None:
         return None
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError as exc:
-            raise ValueError("Enter a date as YYYY-MM-DD.") from exc
-    if not isinstance(value, date):
-        raise ValueError("Enter a date as YYYY-MM-DD.")
-    if value >= date.today():
-        raise ValueError("The date of birth must be in the past.")
-    if value < EARLIEST_BIRTH_DATE:
-        raise ValueError("Enter a date of birth after 1900.")
-    return value
+    if born >= date.today():
+        errors.add(field, "The date of birth must be in the past.")
+    elif born < EARLIEST_BIRTH_DATE:
+        errors.add(field, "Enter a date of birth after 1900.")
+    return born
 
 
-def _limited(limit: int):
-    def clean(value) -> str | None:
-        text = _text(value)
-        if text is not None and len(text) > limit:
-            raise ValueError(f"At most {limit} characters.")
-        return text
-
-    return clean
+def _limited(limit: int) -> Callable[[FieldErrors, str, object], str | None]:
+    """A cleaner of optional text up to `limit` characters (None for nothing)."""
+    return lambda errors, field, value: text(errors, field, value, limit, words=_PROFILE_TEXT) or None
 
 
 _CLEANERS = {"full_name": _clean_name, "phone": _clean_phone, "date_of_birth": _clean_birth_date,
@@ -272,21 +241,10 @@ _CLEANERS = {"full_name": _clean_name, "phone": _clean_phone, "date_of_birth": _
 
 def clean_profile(changes: dict) -> dict:
     """Validated profile values, or ProfileInvalid with every bad field's message."""
-    errors: dict[str, list[str]] = {}
-    cleaned = {}
-    for name, value in changes.items():
-        cleaner = _CLEANERS.get(name)
-        if cleaner is None:
-            errors[name] = ["This field cannot be changed."]
-            continue
-        try:
-            cleaned[name] = cleaner(value)
-        except TypeError:
-            errors[name] = ["Must be text."]
-        except ValueError as exc:
-            errors[name] = [str(exc)]
-    if errors:
-        raise ProfileInvalid(errors)
+    errors = FieldErrors()
+    unknown_fields(errors, changes, _CLEANERS, "This field cannot be changed.")
+    cleaned = {name: _CLEANERS[name](errors, name, value) for name, value in changes.items() if name in _CLEANERS}
+    errors.raise_if_any(ProfileInvalid)
     return cleaned
 
 
@@ -294,22 +252,15 @@ def clean_profile(changes: dict) -> dict:
 
 def invite_member(email: str, full_name: str, role_key: str | None, invited_by: Principal) -> User:
     """Create an invited person (no password yet), email them a set-password link, audit it. Flushes."""
-    errors: dict[str, list[str]] = {}
-    try:
-        email = clean_email(email)
-    except ValueError as exc:
-        errors["email"] = [str(exc)]
-    try:
-        full_name = _clean_name(full_name)
-    except (TypeError, ValueError) as exc:
-        errors["full_name"] = [str(exc) or "Must be text."]
+    errors = FieldErrors()
+    email = email_address(errors, "email", email)
+    full_name = _clean_name(errors, "full_name", full_name)
     role = None
     try:
         role = get_role(role_key or DEFAULT_ROLE_KEY)
     except RoleNotFound:
-        errors["role"] = ["Choose one of the studio's roles."]
-    if errors:
-        raise ProfileInvalid(errors)
+        errors.add("role", "Choose one of the studio's roles.")
+    errors.raise_if_any(ProfileInvalid)
     if not can_grant(invited_by, role):
         raise NotAllowed(f"You cannot invite someone as {role.name}.")
     if find_by_email(email) is not None:

@@ -34,6 +34,7 @@ from nexphys.members.models import User
 from nexphys.roles.defaults import OWNER as OWNER_KEY
 from nexphys.roles.models import Permission, Role, RoleLevel, role_permissions
 from nexphys.tenancy.cache import cached_tenant_value, forget_tenant_values_after_commit
+from nexphys.validation import FieldErrors, TextWords, digits_to_int, text
 from nexphys.web.access import Principal
 
 CUSTOM_LEVELS = (RoleLevel.BASIC, RoleLevel.PREMIUM, RoleLevel.MANAGER)
@@ -170,47 +171,48 @@ def _require_change(role: Role, actor: Principal) -> None:
 
 # --- validation ---------------------------------------------------------------------------------
 
-def _clean_name(name: object, errors: dict[str, list[str]], exclude_id: int | None = None) -> str:
-    if not isinstance(name, str) or not name.strip():
-        errors["name"] = ["Give the role a name."]
-        return ""
-    name = " ".join(name.split())
-    if len(name) > NAME_MAX:
-        errors["name"] = [f"Keep the name to {NAME_MAX} characters or fewer."]
-    else:
+_NAME_TEXT = TextWords(not_text="Give the role a name.", missing="Give the role a name.",
+                      too_long="Keep the name to {limit} characters or fewer.")
+_DESCRIPTION_TEXT = TextWords(not_text="The description is text.",
+                             too_long="Keep the description to {limit} characters or fewer.")
+
+
+def _clean_name(errors: FieldErrors, name: object, exclude_id: int | None = None) -> str | None:
+    name = text(errors, "name", name, NAME_MAX, required=True, collapse=True, words=_NAME_TEXT)
+    if name:
         clash = sa.select(Role.id).where(sa.func.lower(Role.name) == name.lower())
         if exclude_id is not None:
             clash = clash.where(Role.id != exclude_id)
         if db.session.scalar(clash) is not None:
-            errors["name"] = [f"There is already a role called “{name}”."]
+            errors.add("name", f"There is already a role called “{name}”.")
     return name
 
 
-def _clean_level(level: object, actor: Principal, errors: dict[str, list[str]]) -> int:
-    if isinstance(level, str) and level.strip().isdigit():
-        level = int(level)
+def _clean_level(errors: FieldErrors, level: object, actor: Principal) -> int | None:
+    level = digits_to_int(level)
     if isinstance(level, bool) or not isinstance(level, int):
-        errors["level"] = ["Choose a level: 1 (Basic), 2 (Premium) or 3 (Manager)."]
-        return 0
+        errors.add("level", "Choose a level: 1 (Basic), 2 (Premium) or 3 (Manager).")
+        return None
     if level not in CUSTOM_LEVELS:
-        errors["level"] = ["A custom role's level is 1 (Basic), 2 (Premium) or 3 (Manager); "
-                           "only the owner role is level 4."]
+        errors.add("level", "A custom role's level is 1 (Basic), 2 (Premium) or 3 (Manager); "
+                            "only the owner role is level 4.")
     elif level not in assignable_levels(actor):
-        errors["level"] = [f"You may only give a role a level below your own (level {actor_level(actor)})."]
+        errors.add("level", f"You may only give a role a level below your own (level {actor_level(actor)}).")
     return level
 
 
-def resolve_codes(codes: object, errors: dict[str, list[str]]) -> list[Permission]:
+def resolve_codes(errors: FieldErrors, codes: object) -> list[Permission]:
     """Resolve permission codes against this studio's catalogue (unknown or malformed → errors)."""
     if codes is None:
         return []
     if isinstance(codes, str) or not isinstance(codes, Iterable) or not all(isinstance(c, str) for c in codes):
-        errors["permissions"] = ["Send a list of permission codes such as \"members:read\"."]
+        errors.add("permissions", "Send a list of permission codes such as \"members:read\".")
         return []
     catalogue = _permissions_by_code()
     unknown = sorted({c for c in codes if c not in catalogue})
+    for code in unknown:
+        errors.add("permissions", f"Unknown permission: {code}.")
     if unknown:
-        errors["permissions"] = [f"Unknown permission: {code}." for code in unknown]
         return []
     return [catalogue[c] for c in sorted(set(codes), key=lambda c: catalogue[c].id)]
 
@@ -220,23 +222,13 @@ def check_grantable(codes: Iterable[str], actor: Principal) -> list[str]:
     return sorted(set(codes) - set(actor.permissions))
 
 
-def _check_grants(added: Iterable[str], actor: Principal, errors: dict[str, list[str]]) -> None:
-    refused = check_grantable(added, actor)
-    if refused:
-        errors.setdefault("permissions", []).extend(
-            f"You cannot grant {code}: you do not hold it yourself." for code in refused)
+def _check_grants(errors: FieldErrors, added: Iterable[str], actor: Principal) -> None:
+    for code in check_grantable(added, actor):
+        errors.add("permissions", f"You cannot grant {code}: you do not hold it yourself.")
 
 
-def _clean_description(description: object, errors: dict[str, list[str]]) -> str:
-    if description is None:
-        return ""
-    if not isinstance(description, str):
-        errors["description"] = ["The description is text."]
-        return ""
-    description = " ".join(description.split())
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [f"Keep the description to {DESCRIPTION_MAX} characters or fewer."]
-    return description
+def _clean_description(errors: FieldErrors, description: object) -> str | None:
+    return text(errors, "description", description, DESCRIPTION_MAX, collapse=True, words=_DESCRIPTION_TEXT)
 
 
 def _key_from_name(name: str) -> str:
@@ -253,15 +245,15 @@ def _key_from_name(name: str) -> str:
     return key
 
 
-def _clean_key(key: object, errors: dict[str, list[str]]) -> str | None:
+def _clean_key(errors: FieldErrors, key: object) -> str | None:
     if key in (None, ""):
         return None
     if not isinstance(key, str) or len(key) > KEY_MAX or not KEY_PATTERN.match(key):
-        errors["key"] = [f"A key is lowercase letters, digits and _ (starting with a letter), "
-                         f"at most {KEY_MAX} characters."]
+        errors.add("key", f"A key is lowercase letters, digits and _ (starting with a letter), "
+                          f"at most {KEY_MAX} characters.")
         return None
     if db.session.scalar(sa.select(Role.id).where(Role.key == key)) is not None:
-        errors["key"] = [f"The key “{key}” is taken."]
+        errors.add("key", f"The key “{key}” is taken.")
     return key
 
 
@@ -274,15 +266,14 @@ def _actor_fields(actor: Principal) -> dict:
 def create_role(name: object, level: object, permission_codes: object, actor: Principal,
                 key: object = None, description: object = None) -> Role:
     """Create a custom role (level 1–3) with the given permissions. Flushes; audited."""
-    errors: dict[str, list[str]] = {}
-    name = _clean_name(name, errors)
-    level = _clean_level(level, actor, errors)
-    key = _clean_key(key, errors)
-    description = _clean_description(description, errors)
-    permissions = resolve_codes(permission_codes, errors)
-    _check_grants([p.code for p in permissions], actor, errors)
-    if errors:
-        raise RoleInvalid(errors)
+    errors = FieldErrors()
+    name = _clean_name(errors, name)
+    level = _clean_level(errors, level, actor)
+    key = _clean_key(errors, key)
+    description = _clean_description(errors, description)
+    permissions = resolve_codes(errors, permission_codes)
+    _check_grants(errors, [p.code for p in permissions], actor)
+    errors.raise_if_any(RoleInvalid)
     role = Role(key=key or _key_from_name(name), name=name, level=level, description=description,
                 is_system=False, permissions=permissions)
     try:
@@ -305,20 +296,19 @@ def update_role(role: Role, actor: Principal, name: object = None, level: object
             and not current <= set(c for c in permission_codes if isinstance(c, str)):
         raise NotAllowed("The owner role always holds every permission: its permissions cannot be reduced.")
     _require_change(role, actor)
-    errors: dict[str, list[str]] = {}
-    new_name = _clean_name(name, errors, exclude_id=role.id) if name is not None else role.name
-    new_description = _clean_description(description, errors) if description is not None else role.description
+    errors = FieldErrors()
+    new_name = _clean_name(errors, name, exclude_id=role.id) if name is not None else role.name
+    new_description = _clean_description(errors, description) if description is not None else role.description
     new_level = role.level
     if level is not None:
-        new_level = _clean_level(level, actor, errors)
+        new_level = _clean_level(errors, level, actor)
     new_permissions = role.permissions
     if permission_codes is not None:
-        new_permissions = resolve_codes(permission_codes, errors)
+        new_permissions = resolve_codes(errors, permission_codes)
     new_codes = {p.code for p in new_permissions}
     added, removed = sorted(new_codes - current), sorted(current - new_codes)
-    _check_grants(added, actor, errors)
-    if errors:
-        raise RoleInvalid(errors)
+    _check_grants(errors, added, actor)
+    errors.raise_if_any(RoleInvalid)
     changes = {}
     if new_name != role.name:
         changes["name"] = [role.name, new_name]

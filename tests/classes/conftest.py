@@ -61,16 +61,16 @@ def refused(app, tenant, error, fn, *args, **kwargs):
 
 
 def make_type(app, tenant, **values) -> int:
-    from nexphys.classes import schedule
+    from nexphys.classes import catalog
 
     values = {"name": unique("Type"), "duration_minutes": 60, "default_capacity": 10, **values}
-    return run(app, tenant, lambda: schedule.create_class_type(values).id)
+    return run(app, tenant, lambda: catalog.create_class_type(values).id)
 
 
 def make_room(app, tenant, capacity: int = 20) -> int:
-    from nexphys.classes import schedule
+    from nexphys.classes import catalog
 
-    return run(app, tenant, lambda: schedule.create_room({"name": unique("Room"), "capacity": capacity}).id)
+    return run(app, tenant, lambda: catalog.create_room({"name": unique("Room"), "capacity": capacity}).id)
 
 
 def staff_client(app, tenant, role_key: str = "manager"):
