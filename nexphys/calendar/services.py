@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSession, ClassType, Room, SessionStatus
 from nexphys.classes.queries import Slot, slots_between
+from nexphys.classes.series import weeks_ahead
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
@@ -30,7 +31,6 @@ STUDIO_TOKEN_SETTING = "calendar_token"
 # A member's feed keeps recent classes too, so today's and last week's stay visible in their calendar.
 MEMBER_FEED_PAST = timedelta(days=30)
 STUDIO_FEED_PAST = timedelta(days=7)
-DEFAULT_WEEKS_AHEAD = 8
 FEED_ROWS_LIMIT = 2000  # a feed is a document, not an export: bound its size
 IN_MEMBER_FEED = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
 
@@ -111,9 +111,7 @@ def _uid(kind: str, session_id: int) -> str:
 def studio_feed(now: datetime | None = None) -> bytes:
     """The timetable from a week ago to the weeks the studio schedules ahead, cancelled classes marked."""
     now = now or utcnow()
-    values = settings(["schedule_weeks_ahead"])
-    weeks = values.get("schedule_weeks_ahead")
-    weeks = weeks if isinstance(weeks, int) and 0 < weeks <= 52 else DEFAULT_WEEKS_AHEAD
+    weeks = weeks_ahead()
     tenant = require_tenant()
     calendar = _calendar(f"{tenant.name} timetable")
     slots: list[Slot] = slots_between(now - STUDIO_FEED_PAST, now + timedelta(weeks=weeks))[:FEED_ROWS_LIMIT]

@@ -10,7 +10,7 @@ its statement is a module constant read through `read_rows` (SQL rendered once p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -83,3 +83,8 @@ def slot(session_id: int) -> Slot | None:
     """One session with its class description and level, or None."""
     row = db.session.execute(_slots(_types.c.description, _types.c.level).where(_sessions.c.id == session_id)).first()
     return Slot(*row) if row else None
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week (timetables and the schedule show weeks from Monday)."""
+    return day - timedelta(days=day.weekday())

@@ -34,6 +34,8 @@ SERIES_FIELDS = ("class_type_id", "weekdays", "start_time", "duration_minutes", 
 # otherwise fill history with sessions nobody attended.
 SERIES_PAST_DAYS = 7
 WEEKS_AHEAD_MAX = 52
+WEEKS_AHEAD_SETTING = "schedule_weeks_ahead"
+DEFAULT_WEEKS_AHEAD = 8
 SCOPES = ("one", "future")
 
 
@@ -125,11 +127,15 @@ def create_series(values: dict[str, Any], today: date | None = None, until: date
 
 # --- generating ahead ---------------------------------------------------------------------------
 
+def weeks_ahead() -> int:
+    """How many weeks ahead the studio's series are turned into sessions (its setting, if sensible)."""
+    weeks = setting(WEEKS_AHEAD_SETTING, DEFAULT_WEEKS_AHEAD)
+    return weeks if isinstance(weeks, int) and 0 < weeks <= WEEKS_AHEAD_MAX else DEFAULT_WEEKS_AHEAD
+
+
 def horizon(today: date | None = None) -> date:
     """The last local day sessions are generated for: `schedule_weeks_ahead` weeks from today."""
-    weeks = setting("schedule_weeks_ahead", 8)
-    weeks = weeks if isinstance(weeks, int) and 0 < weeks <= WEEKS_AHEAD_MAX else 8
-    return (today or require_tenant().today()) + timedelta(weeks=weeks)
+    return (today or require_tenant().today()) + timedelta(weeks=weeks_ahead())
 
 
 def _occurrence_rows(series: ClassSeries, first: date, last: date) -> list[dict]:

@@ -23,6 +23,7 @@ from nexphys.classes.forms import (
     SessionForm,
 )
 from nexphys.classes.models import ClassSession, SessionStatus
+from nexphys.classes.queries import week_start
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.tenancy.context import require_tenant
@@ -76,15 +77,11 @@ def _submit(form, names: tuple[str, ...], action: Callable[[dict], Any],
 
 
 def _week_link(day: date) -> str:
-    return url_for("classes.index", week=schedule_week(day).isoformat())
+    return url_for("classes.index", week=week_start(day).isoformat())
 
 
 def _local_day(moment: datetime) -> date:
     return require_tenant().local(moment).date()
-
-
-def schedule_week(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 # --- overview ----------------------------------------------------------------------------------------
@@ -96,10 +93,10 @@ def index():
     zone = require_tenant().zone
     today = require_tenant().today()
     try:
-        monday = schedule_week(date.fromisoformat(request.args["week"])) if request.args.get("week") else \
-            schedule_week(today)
+        monday = week_start(date.fromisoformat(request.args["week"])) if request.args.get("week") else \
+            week_start(today)
     except ValueError:
-        monday = schedule_week(today)
+        monday = week_start(today)
     start = datetime.combine(monday, time(), tzinfo=zone)
     week = sessions.sessions_in_range(start, datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone))
     days: dict[date, list[ClassSession]] = {monday + timedelta(days=i): [] for i in range(7)}

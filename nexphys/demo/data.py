@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes import series
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room
+from nexphys.classes.queries import week_start
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User
@@ -87,10 +88,6 @@ FIRST_NAMES = ("Ava", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Hugo", "I
                "Kira", "Leo", "Maya", "Noah", "Olive", "Pablo", "Quinn", "Rosa", "Theo", "Zara")
 LAST_NAMES = ("Adams", "Brown", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jones",
               "Khan", "Lopez", "Murphy", "Novak", "Owens", "Patel", "Quinn", "Rossi", "Singh", "Turner")
-
-
-def week_start(today: date) -> date:
-    return today - timedelta(days=today.weekday())
 
 
 def seed_demo_people(studio: DemoStudio, password_hash: str | None = None) -> dict[str, User]:

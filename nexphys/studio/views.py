@@ -14,7 +14,7 @@ from flask import abort, render_template, request, url_for
 from nexphys.bookings.cards import CARD_SETTINGS, build_card, viewer_for
 from nexphys.bookings.queries import statuses_for
 from nexphys.calendar.services import STUDIO_TOKEN_SETTING, studio_token
-from nexphys.classes.queries import Slot, slots_between
+from nexphys.classes.queries import Slot, slots_between, week_start
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.settings.services import cached_settings
@@ -23,10 +23,6 @@ from nexphys.web.access import current_principal
 from nexphys.web.navigation import sign_in_redirect, this_page
 
 VIEWS = ("week", "day")
-
-
-def week_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _requested_day(today: date) -> date:
@@ -64,7 +60,7 @@ def studio_home():
     today = now.astimezone(zone).date()
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     day = _requested_day(today)
-    first, length = (day, 1) if view == "day" else (week_of(day), 7)
+    first, length = (day, 1) if view == "day" else (week_start(day), 7)
     start = datetime.combine(first, time(), tzinfo=zone)  # local midnights: DST-safe day bounds
     end = datetime.combine(first + timedelta(days=length), time(), tzinfo=zone)
     slots = slots_between(start, end)
@@ -98,7 +94,7 @@ def studio_home():
         heading=(f"Week of {first:%d %b %Y}" if view == "week" else f"{first:%A %d %b %Y}"),
         prev_url=link(date=(first - step).isoformat()), next_url_nav=link(date=(first + step).isoformat()),
         today_url=link(date=None), week_url=link(view=None, date=day.isoformat()),
-        day_url=link(view="day", date=(day if view == "day" else (today if week_of(today) == first else first))
+        day_url=link(view="day", date=(day if view == "day" else (today if week_start(today) == first else first))
                      .isoformat()),
         filters=filters, type_choices=type_choices, instructor_choices=instructor_choices,
         type_id=type_id, instructor_id=instructor_id, form_date=day.isoformat(),

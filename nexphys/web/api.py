@@ -1,10 +1,11 @@
-"""Shared pieces of the JSON API: body parsing and validation errors as problem+json (RFC 9457)."""
+"""Shared pieces of the JSON API: the request's JSON body, validation errors as problem+json (RFC 9457),
+and page numbers of HTML lists (the API's lists take theirs from nexphys.web.schemas.PageQuery)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import request
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
 
@@ -32,12 +33,6 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def require_fields(data: dict, *names: str) -> None:
-    missing = {name: ["This field is required."] for name in names if data.get(name) in (None, "")}
-    if missing:
-        raise ValidationFailed(missing)
-
-
 def page_args(default_per_page: int = 25, max_per_page: int = 100) -> tuple[int, int]:
     """?page=&per_page= with sane bounds (400 for non-numbers)."""
     try:
@@ -46,16 +41,3 @@ def page_args(default_per_page: int = 25, max_per_page: int = 100) -> tuple[int,
     except ValueError as exc:
         raise BadRequest("page and per_page must be whole numbers") from exc
     return page, per_page
-
-
-def page_json(pagination, items: list) -> dict:
-    return {"items": items, "page": pagination.page, "per_page": pagination.per_page, "total": pagination.total,
-            "pages": pagination.pages}
-
-
-def created(body: dict, location: str, status: int = 201) -> Response:
-    """201 Created (or 202 Accepted) with the new resource's JSON and its Location."""
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Location"] = location
-    return response

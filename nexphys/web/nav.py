@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 
 from nexphys.domains import NavLink, installed
 from nexphys.tenancy.context import current_tenant
@@ -33,8 +33,8 @@ def viewer_context() -> dict:
     """`viewer` (the signed-in person's links and sign-out) or `viewer_login_url`, for every page."""
     if not has_request_context():
         return {}  # a job rendering an email (e.g. a class reminder) has no viewer
-    if request.endpoint in (None, "static") or request.blueprint == "health":
-        return {}
+    if request.endpoint is None or "tenant_lookup" not in g:
+        return {}  # no route, or one served on any host without a tenant (static files, health checks)
     try:
         principal = current_principal()
     except Exception:  # noqa: BLE001 - a broken credential must not break the error page

@@ -6,7 +6,8 @@ import time
 
 import jwt
 
-from tests.conftest import TEST_PASSWORD, api_token, bearer, host, make_user
+from tests.factories import TEST_PASSWORD, make_user
+from tests.requests import api_token, bearer, host
 
 
 def test_token_and_me(app, client, tenant_a):

@@ -9,7 +9,7 @@ from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.security.crypto import DecryptionError, KeyRing, generate_key_spec
 from nexphys.tenancy.context import tenant_bound
-from tests.conftest import make_user
+from tests.factories import make_user
 
 SECRET_PHONE = "+44 7700 900123"
 SECRET_NOTES = "asthma; knee surgery 2024"

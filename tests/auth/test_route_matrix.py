@@ -9,7 +9,8 @@ import pytest
 from nexphys.roles.catalog import DEFAULT_ROLES
 from nexphys.tenancy.resolver import Scope, endpoint_scope
 from nexphys.web.access import access_of
-from tests.conftest import host, login, make_user
+from tests.factories import make_user
+from tests.requests import host, login
 
 MISSING_ID = 987654
 

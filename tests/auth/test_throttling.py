@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.conftest import host, login, make_user
+from tests.factories import make_user
+from tests.requests import host, login
 
 
 def test_per_account_limit_answers_429_with_retry_after(app_factory, app, tenant_a):

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from nexphys.extensions import db
 from nexphys.mail.models import OutboxMessage
 from nexphys.tenancy.context import tenant_bound
-from tests.conftest import TEST_PASSWORD, host, login, make_user
+from tests.factories import TEST_PASSWORD, make_user
+from tests.requests import host, login
 
 
 def _me(client, tenant):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from tests.bookings.conftest import in_studio, person
-from tests.conftest import bearer
+from tests.factories import person
+from tests.requests import bearer
+from tests.running import in_studio
 
 
 def token_headers(app, tenant, user_id: int) -> dict:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.extensions import db
-from tests.members.conftest import in_studio
+from tests.running import in_studio
 
 
 def insert_booking(app, tenant, session_id: int, member_id: int, status: str = BookingStatus.CONFIRMED,

@@ -8,8 +8,9 @@ import pytest
 
 from nexphys.extensions import db
 from tests.bookings.apiclient import api_key_headers, book, caller
-from tests.bookings.conftest import in_studio, make_session, session_state
-from tests.conftest import host
+from tests.factories import make_session, session_state
+from tests.requests import host
+from tests.running import in_studio
 
 BOOKINGS = "/api/v1/bookings"
 

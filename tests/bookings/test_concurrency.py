@@ -19,7 +19,8 @@ import sqlalchemy as sa
 
 from nexphys.extensions import db
 from tests.bookings.apiclient import book, token_headers
-from tests.bookings.conftest import in_studio, make_session
+from tests.factories import make_session
+from tests.running import in_studio
 
 CLIENTS = 50
 
@@ -37,7 +38,7 @@ def _members(app, studio, count: int) -> list[tuple[int, dict]]:
     """`count` new active members (one transaction) with their API headers."""
     from nexphys.members.models import User
     from nexphys.roles.models import Role
-    from tests.members.conftest import email_for
+    from tests.factories import email_for
 
     with in_studio(app, studio):
         role = db.session.scalar(sa.select(Role).where(Role.key == "member"))

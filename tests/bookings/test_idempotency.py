@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from nexphys.extensions import db
 from tests.bookings.apiclient import api_key_headers, book, caller
-from tests.bookings.conftest import in_studio, make_session, session_state
+from tests.factories import make_session, session_state
+from tests.running import in_studio
 
 
 def _key() -> str:

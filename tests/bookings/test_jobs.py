@@ -10,9 +10,9 @@ from nexphys.bookings import jobs
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.extensions import db
 from nexphys.jobs.queues import get_queue
-from tests.bookings.conftest import in_studio, make_session, now, person
 from tests.bookings.history import insert_booking
-from tests.conftest import create_tenant, drop_tenant
+from tests.factories import create_tenant, drop_tenant, make_session, now, person
+from tests.running import in_studio
 
 
 def _booking(app, studio, booking_id: int) -> dict:

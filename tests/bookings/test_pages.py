@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.extensions import db
-from tests.bookings.conftest import in_studio, make_session, person, session_state, set_settings
-from tests.conftest import host, login
-from tests.members.conftest import page_csrf
+from tests.factories import make_session, person, session_state, set_settings
+from tests.requests import host, login, page_csrf
+from tests.running import in_studio
 
 HX = {"HX-Request": "true"}
 
@@ -22,7 +22,7 @@ HX = {"HX-Request": "true"}
 @pytest.fixture(scope="module")
 def studio(app):
     """Our own studio (Europe/London: a zone with DST) so its settings and bookings are ours to change."""
-    from tests.conftest import create_tenant, drop_tenant
+    from tests.factories import create_tenant, drop_tenant
 
     info = create_tenant(app, name="Pages Test Studio", time_zone="Europe/London")
     yield info

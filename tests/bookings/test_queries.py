@@ -9,7 +9,8 @@ import pytest
 from nexphys.bookings import queries, services
 from nexphys.bookings.models import BookingStatus
 from nexphys.extensions import db
-from tests.bookings.conftest import in_studio, make_session, now, person
+from tests.factories import make_session, now, person
+from tests.running import in_studio
 
 
 def _book(app, studio, session_id, member_id, **kwargs) -> int:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from nexphys.bookings import services
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.extensions import db
-from tests.bookings.conftest import in_studio, make_session, now, person, session_state
+from tests.factories import make_session, now, person, session_state
+from tests.running import in_studio
 
 
 def _book(app, studio, session_id, member_id, **kwargs):
@@ -150,7 +151,7 @@ def test_staff_add_someone_past_the_rules_but_never_past_capacity(app, studio, r
         assert services.book(far, other, by_staff=db.session.merge(staff)).booking.status == "waitlisted"
         db.session.commit()
     assert session_state(app, studio, far)["booked_count"] == 1
-    from tests.members.conftest import audit_entries
+    from tests.factories import audit_entries
 
     entries = audit_entries(app, studio, "booking.added_by_staff")
     assert [e["details"]["member_id"] for e in entries[-2:]] == [member_id, other]

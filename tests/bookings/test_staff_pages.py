@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from nexphys.bookings import services
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.extensions import db
-from tests.bookings.conftest import in_studio, make_session, now, person, session_state
 from tests.bookings.history import insert_booking
-from tests.conftest import create_tenant, drop_tenant, host, login
-from tests.members.conftest import audit_entries, page_csrf
+from tests.factories import audit_entries, create_tenant, drop_tenant, make_session, now, person, session_state
+from tests.requests import host, login, page_csrf
+from tests.running import in_studio
 
 
 def _signed_in(app, client, studio, role_key: str) -> tuple[int, str]:

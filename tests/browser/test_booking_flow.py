@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.bookings.conftest import make_session, now
-from tests.browser.conftest import BROWSER_MARKS, expect, sign_in, studio_url
-from tests.conftest import TEST_PASSWORD, create_tenant, drop_tenant, make_user, unique_slug
+from tests.browser.pages import BROWSER_MARKS, expect, sign_in, studio_url
+from tests.factories import TEST_PASSWORD, create_tenant, drop_tenant, make_session, make_user, now, unique_slug
 
 pytestmark = BROWSER_MARKS
 
@@ -36,7 +35,7 @@ def test_a_member_books_cancels_and_joins_a_waitlist_in_place(app, studio, live_
     early_bird = make_user(app, studio, "member", f"early-{unique_slug('m')}@example.com")
     from nexphys.bookings import services
     from nexphys.extensions import db
-    from tests.members.conftest import in_studio
+    from tests.running import in_studio
 
     with in_studio(app, studio):
         services.book(full_class, early_bird)

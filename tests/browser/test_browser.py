@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import BROWSER_MARKS, expect, studio_url
-from tests.conftest import TEST_PASSWORD, create_tenant, drop_tenant, make_user, unique_slug
-from tests.platform.conftest import ADMIN_EMAIL
+from tests.browser.pages import BROWSER_MARKS, expect, studio_url
+from tests.factories import TEST_PASSWORD, create_tenant, drop_tenant, make_user, unique_slug
+from tests.platform.requests import ADMIN_EMAIL
 
 pytestmark = BROWSER_MARKS
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.bookings.conftest import make_session
-from tests.browser.conftest import BROWSER_MARKS, expect, sign_in, studio_url
+from tests.browser.pages import BROWSER_MARKS, expect, sign_in, studio_url
 from tests.browser.test_browser import studio  # noqa: F401 - the same studio fixture, own instance
-from tests.conftest import TEST_PASSWORD, make_user, unique_slug
+from tests.factories import TEST_PASSWORD, make_session, make_user, unique_slug
 
 pytestmark = BROWSER_MARKS
 
@@ -18,7 +17,7 @@ def _booking_status(app, tenant, session_id: int, member_id: int) -> str:
 
     from nexphys.bookings.models import Booking
     from nexphys.extensions import db
-    from tests.members.conftest import in_studio
+    from tests.running import in_studio
 
     with in_studio(app, tenant):
         return db.session.scalar(sa.select(Booking.status).where(Booking.session_id == session_id,
@@ -28,7 +27,7 @@ def _booking_status(app, tenant, session_id: int, member_id: int) -> str:
 def test_staff_check_a_member_in_from_the_roster_and_the_desk(app, studio, live_port, page):  # noqa: F811
     from nexphys.bookings import services
     from nexphys.extensions import db
-    from tests.members.conftest import in_studio
+    from tests.running import in_studio
 
     session_id = make_session(app, studio, timedelta(minutes=20), name="Browser Roster Rowing")
     member_id = make_user(app, studio, "member", f"rosa-{unique_slug('m')}@example.com", full_name="Rosa Rower")

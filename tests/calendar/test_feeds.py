@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from nexphys.extensions import db
-from tests.bookings.conftest import in_studio, make_session, person
-from tests.conftest import create_tenant, drop_tenant, host, login
-from tests.members.conftest import page_csrf
+from tests.factories import create_tenant, drop_tenant, make_session, person
+from tests.requests import host, login, page_csrf
+from tests.running import in_studio
 
 
 @pytest.fixture(scope="module")

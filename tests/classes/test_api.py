@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.bookings.conftest import person
-from tests.classes.conftest import unique
-from tests.conftest import api_token, bearer, host
+from tests.factories import person, unique
+from tests.requests import api_token, bearer, host
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +95,8 @@ def test_class_creation_errors(client, manager, member):
 
 
 def test_patch_capacity_below_bookings_is_409_and_raising_it_fills_the_waitlist(app, client, studio, manager):
-    from tests.bookings.conftest import session_state
     from tests.classes.test_schedule import _book
+    from tests.factories import session_state
 
     class_type = _type(client, manager, default_capacity=1)
     starts_at = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0).isoformat()
@@ -163,7 +162,7 @@ def test_cancel_a_class(client, studio, manager, member):
 
 
 def test_a_single_class_needs_sign_in_when_the_studio_says_so(app, client, studio, manager, member):
-    from tests.bookings.conftest import set_settings
+    from tests.factories import set_settings
 
     class_type = _type(client, manager)
     session_id = client.post("/api/v1/classes", headers=manager, json={

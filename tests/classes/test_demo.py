@@ -12,7 +12,7 @@ from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSeries, ClassSession
 from nexphys.demo.data import DEMO_STUDIOS, demo_series_rules, seed_demo_studio, week_start
 from nexphys.extensions import db
-from tests.classes.conftest import in_studio
+from tests.running import in_studio
 
 
 def _snapshot() -> dict:

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from nexphys.classes.models import ClassSession, ClassType, Room
 from nexphys.extensions import db
-from tests.bookings.conftest import person, session_state
-from tests.classes.conftest import in_studio, make_room, make_type, staff_client, unique
-from tests.conftest import csrf_token_from, host
+from tests.classes.factories import make_room, make_type
+from tests.factories import person, session_state, unique
+from tests.requests import csrf_token_from, host, staff_client
+from tests.running import in_studio
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +170,7 @@ def test_capacity_below_bookings_is_explained_on_the_page(app, studio, manager):
 
 def test_cancel_a_class_with_a_reason_after_confirmation(app, studio, manager):
     from tests.classes.test_schedule import _book
-    from tests.members.conftest import outbox_for
+    from tests.factories import outbox_for
 
     type_id = make_type(app, studio)
     _post(manager, studio, "/schedule/sessions/new", {

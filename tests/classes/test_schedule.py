@@ -30,8 +30,9 @@ from nexphys.classes.series import (
 )
 from nexphys.classes.sessions import cancel_session, create_session, get_session, update_session
 from nexphys.extensions import db
-from tests.bookings.conftest import person, session_state
-from tests.classes.conftest import in_studio, make_room, make_type, refused, run, unique
+from tests.classes.factories import make_room, make_type
+from tests.factories import person, session_state, unique
+from tests.running import in_studio, refused, run
 
 
 def _future_monday(weeks: int = 2) -> date:
@@ -289,7 +290,7 @@ def test_removing_a_weekday_cancels_booked_sessions_and_deletes_empty_ones(app, 
     assert left[booked]["status"] == "cancelled"
     assert all(s["id"] not in left for s in wednesdays[1:])
     assert session_state(app, studio, booked)["bookings"] == {"cancelled": [member_id]}
-    from tests.members.conftest import outbox_for
+    from tests.factories import outbox_for
 
     assert [m["kind"] for m in outbox_for(app, studio, email)][-1] == "session_cancelled"
     # generating again does not bring them back
@@ -365,7 +366,7 @@ def test_raising_a_series_capacity_fills_every_session(app, studio):
 # --- cancelling ------------------------------------------------------------------------------------------------
 
 def test_cancelling_a_session_releases_members_and_is_audited(app, studio):
-    from tests.members.conftest import audit_entries, principal_for
+    from tests.factories import audit_entries, principal_for
 
     type_id = make_type(app, studio, default_capacity=1)
     session_id = run(app, studio, lambda: create_session(
@@ -395,7 +396,7 @@ def test_cancelling_a_session_releases_members_and_is_audited(app, studio):
 
 def test_the_job_extends_series_to_the_horizon(app, studio):
     from nexphys.classes.jobs import extend_schedule
-    from tests.bookings.conftest import set_settings
+    from tests.factories import set_settings
 
     type_id = make_type(app, studio)
     series_id = _series(app, studio, class_type_id=type_id, weekdays=[4], starts_on=_future_monday(0))

@@ -79,7 +79,8 @@ def test_platform_jobs_run_without_a_tenant(app):
 
 def test_provisioning_through_the_worker_is_unique_per_tenant(app, client):
     from nexphys.tenancy.jobs import enqueue_provisioning
-    from tests.conftest import create_tenant, drop_tenant, host, tenant_info, wait_for_status
+    from tests.factories import create_tenant, drop_tenant, tenant_info
+    from tests.requests import host, wait_for_status
 
     tenant = create_tenant(app, provision=False)
     assert client.get("/", headers=host(tenant)).status_code == 503

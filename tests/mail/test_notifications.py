@@ -11,8 +11,9 @@ from nexphys.extensions import db
 from nexphys.jobs.queues import get_queue
 from nexphys.mail import services
 from nexphys.mail.models import OutboxMessage
-from tests.conftest import host, login
-from tests.members.conftest import in_studio, page_csrf, person
+from tests.factories import person
+from tests.requests import host, login, page_csrf
+from tests.running import in_studio
 
 REFUSING_SMTP = "smtp://127.0.0.1:1"  # nothing listens on port 1: the connection is refused at once
 

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from nexphys.api_keys.services import create_api_key
 from nexphys.extensions import db
-from tests.conftest import api_token, bearer, host, make_user
-from tests.members.conftest import audit_entries, email_for, in_studio, load_user, outbox_for, person
+from tests.factories import audit_entries, email_for, load_user, make_user, outbox_for, person
+from tests.requests import api_token, bearer, host
+from tests.running import in_studio
 
 PRIVATE = {"phone", "date_of_birth", "emergency_contact", "health_notes"}
 

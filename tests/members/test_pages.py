@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from tests.conftest import host, login, make_user
-from tests.members.conftest import audit_entries, email_for, load_user, outbox_for, page_csrf, person, set_password_path
+from tests.factories import audit_entries, email_for, load_user, make_user, outbox_for, person
+from tests.requests import host, login, page_csrf, set_password_path
 
 
 def _get(client, tenant, path):
@@ -234,7 +234,7 @@ def test_sensitive_fields_are_for_staff_and_self_only(app, client, studio):
     member_id = make_user(app, studio, "member", email_for("private"))
     from nexphys.extensions import db
     from nexphys.members.models import User
-    from tests.members.conftest import in_studio
+    from tests.running import in_studio
 
     with in_studio(app, studio):
         db.session.get(User, member_id).health_notes = "Pacemaker fitted"

@@ -11,7 +11,8 @@ from nexphys.members import services
 from nexphys.members.models import User
 from nexphys.roles.catalog import ALL_CODES
 from nexphys.web.access import Principal
-from tests.members.conftest import audit_entries, email_for, in_studio, load_user, outbox_for, person, principal_for
+from tests.factories import audit_entries, email_for, load_user, outbox_for, person, principal_for
+from tests.running import in_studio
 
 
 def _manager_with_role_rights(user_id: int) -> Principal:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import api_token, host, login, make_user
-from tests.platform.conftest import APEX, admin_login, admin_token
+from tests.factories import make_user
+from tests.platform.requests import APEX, admin_login, admin_token
+from tests.requests import api_token, host, login
 
 PLATFORM_PATHS = ["/platform/", "/platform/login", "/platform/tenants/new", "/platform/tenants/1",
                   "/api/v1/platform/tenants", "/api/v1/platform/tenants/1"]

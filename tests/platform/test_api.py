@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import drop_tenant, host, make_user, unique_slug, wait_for_status
-from tests.platform.conftest import APEX, admin_token, invitation_messages, run_jobs
+from tests.factories import drop_tenant, invitation_messages, make_user, unique_slug
+from tests.platform.requests import APEX, admin_token
+from tests.requests import host, wait_for_status
+from tests.running import run_jobs
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def test_create_returns_202_with_location_and_ends_active_with_an_owner(app, cli
         run_jobs(app)
         current = client.get(response.headers["Location"], headers=auth).get_json()
         assert current["status"] == "active" and current["activated_at"] and current["status_reason"] is None
-        from tests.conftest import tenant_info
+        from tests.factories import tenant_info
 
         [(to, _subject, text)] = invitation_messages(app, tenant_info(app, body["id"]))
         assert to == f"owner@{slug}.example.com" and "/password/reset/" in text
@@ -46,7 +48,7 @@ def test_the_invitation_link_uses_the_address_the_api_was_called_on(app, client,
     try:
         assert response.status_code == 202
         run_jobs(app)
-        from tests.conftest import tenant_info
+        from tests.factories import tenant_info
 
         [(_to, _subject, text)] = invitation_messages(app, tenant_info(app, response.get_json()["id"]))
         assert f"http://{slug}.localhost:8123/password/reset/" in text
@@ -79,7 +81,7 @@ def test_without_a_token_is_401(client):
 
 
 def test_a_tenant_users_token_is_refused(app, client, tenant_a):
-    from tests.conftest import api_token
+    from tests.requests import api_token
 
     email = "api-owner-on-apex@example.com"
     make_user(app, tenant_a, "owner", email)

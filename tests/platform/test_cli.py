@@ -13,8 +13,8 @@ from nexphys.platform.services import authenticate_admin, find_admin
 from nexphys.security.passwords import verify_password
 from nexphys.tenancy.context import tenant_bound
 from nexphys.tenancy.resolver import load_tenant
-from tests.conftest import drop_tenant
-from tests.platform.conftest import APEX, admin_login
+from tests.factories import drop_tenant
+from tests.platform.requests import APEX, admin_login
 
 
 def test_create_admin_prompts_for_a_hidden_confirmed_password(app, client):
@@ -89,7 +89,7 @@ def test_demo_seed_refuses_production(app_factory):
 def test_the_demo_admin_can_sign_in(app, client):
     from nexphys.demo.data import DEMO_PASSWORD
     from nexphys.platform.services import create_admin
-    from tests.conftest import password_hash
+    from tests.factories import password_hash
 
     with app.app_context():
         if find_admin("demo-like@example.com") is None:

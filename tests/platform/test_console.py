@@ -10,8 +10,10 @@ from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.tenancy import services as tenancy
 from nexphys.tenancy.context import tenant_bound
-from tests.conftest import drop_tenant, host, tenant_info, unique_slug, wait_for_status
-from tests.platform.conftest import APEX, admin_login, apex_csrf, csrf_from, invitation_messages, run_jobs
+from tests.factories import drop_tenant, invitation_messages, tenant_info, unique_slug
+from tests.platform.requests import APEX, admin_login, apex_csrf
+from tests.requests import host, page_csrf, wait_for_status
+from tests.running import run_jobs
 
 
 def test_sign_in_and_out(client, admin):
@@ -21,7 +23,7 @@ def test_sign_in_and_out(client, admin):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Tenants" in html and "Sign out" in html
-    token = csrf_from(html)
+    token = page_csrf(html)
     response = client.post("/platform/logout", headers=APEX, data={"csrf_token": token})
     assert response.status_code == 302
     assert client.get("/platform/", headers=APEX).status_code == 302
@@ -43,7 +45,7 @@ def test_wrong_details_get_one_generic_answer(client, admin):
 
 
 def test_a_studio_users_credentials_do_not_sign_in_here(app, client, admin, tenant_a):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     email = "studio-owner-on-apex@example.com"
     make_user(app, tenant_a, "owner", email)
@@ -161,14 +163,14 @@ def test_suspend_and_reactivate_from_the_console(app, client, admin, make_tenant
     html = client.get(f"/platform/?q={tenant.slug}", headers=APEX).get_data(as_text=True)
     assert "Suspend…" in html and f'id="reason-{tenant.id}"' in html
     response = client.post(f"/platform/tenants/{tenant.id}/suspend", headers=APEX, data={
-        "csrf_token": csrf_from(html), "reason": "unpaid invoice", "next": f"/platform/?q={tenant.slug}"})
+        "csrf_token": page_csrf(html), "reason": "unpaid invoice", "next": f"/platform/?q={tenant.slug}"})
     assert response.status_code == 302 and response.headers["Location"] == f"/platform/?q={tenant.slug}"
     wait_for_status(client, host(tenant), 403)
     html = client.get(response.headers["Location"], headers=APEX).get_data(as_text=True)
     assert "status-suspended" in html and "unpaid invoice" in html and "Reactivate" in html
 
     response = client.post(f"/platform/tenants/{tenant.id}/reactivate", headers=APEX,
-                           data={"csrf_token": csrf_from(html)})
+                           data={"csrf_token": page_csrf(html)})
     assert response.status_code == 302 and response.headers["Location"] == "/platform/"
     wait_for_status(client, host(tenant), 200)
     assert tenant_info(app, tenant.id).status_reason is None
@@ -199,7 +201,7 @@ def test_a_failed_tenant_shows_its_reason_and_can_be_retried(app, client, admin)
         page = client.get(f"/platform/tenants/{tenant_id}", headers=APEX).get_data(as_text=True)
         assert "Provisioning failed." in page and "disk on fire" in page and "Retry" in page
         response = client.post(f"/platform/tenants/{tenant_id}/retry", headers=APEX, data={
-            "csrf_token": csrf_from(page), "owner_email": f"boss@{slug}.example.com"})
+            "csrf_token": page_csrf(page), "owner_email": f"boss@{slug}.example.com"})
         assert response.status_code == 302
         assert tenant_info(app, tenant_id).status == "provisioning"
         page = client.get(f"/platform/tenants/{tenant_id}", headers=APEX).get_data(as_text=True)
@@ -229,7 +231,7 @@ def test_a_provisioning_tenant_without_a_job_can_be_queued_again(app, client, ad
         page = client.get(f"/platform/tenants/{tenant_id}", headers=APEX).get_data(as_text=True)
         assert "No background job is working on it." in page and 'http-equiv="refresh"' in page
         response = client.post(f"/platform/tenants/{tenant_id}/retry", headers=APEX,
-                               data={"csrf_token": csrf_from(page), "owner_email": "", "owner_name": ""})
+                               data={"csrf_token": page_csrf(page), "owner_email": "", "owner_name": ""})
         assert response.status_code == 302
         page = client.get(f"/platform/tenants/{tenant_id}", headers=APEX).get_data(as_text=True)
         assert "Background job: queued" in page and "No background job" not in page

@@ -11,8 +11,7 @@ from nexphys.platform.owner import invite_owner
 from nexphys.tenancy import services as tenancy
 from nexphys.tenancy.context import tenant_bound
 from nexphys.tenancy.urls import studio_url
-from tests.conftest import drop_tenant, make_user, tenant_info, unique_slug
-from tests.platform.conftest import invitation_messages
+from tests.factories import drop_tenant, invitation_messages, make_user, tenant_info, unique_slug
 
 
 def test_inviting_the_owner_is_idempotent(app, make_tenant):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from nexphys.roles.catalog import ALL_CODES, PERMISSIONS
-from tests.conftest import api_token, bearer, host, make_user
-from tests.roles.conftest import person, role_id, unique
+from tests.factories import make_user, unique
+from tests.requests import api_token, bearer, host
+from tests.roles.factories import person, role_id
 
 
 @pytest.fixture

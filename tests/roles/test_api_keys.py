@@ -7,8 +7,9 @@ import re
 
 import sqlalchemy as sa
 
-from tests.conftest import host
-from tests.roles.conftest import person, post_form, unique
+from tests.factories import unique
+from tests.requests import host, post_form
+from tests.roles.factories import person
 
 SECRET = re.compile(r'value="(nxp_[0-9a-f]{8}_[A-Za-z0-9_-]+)"')
 
@@ -103,7 +104,7 @@ def test_the_list_shows_name_prefix_permissions_and_use(tenant_a, owner_client, 
 
 
 def test_a_key_from_another_studio_is_refused(app, client, tenant_a, tenant_b):
-    from tests.conftest import login
+    from tests.requests import login
 
     owner_b = app.test_client()
     login(owner_b, tenant_b, person(app, tenant_b, "owner"))

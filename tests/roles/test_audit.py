@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import host
-from tests.roles.conftest import post_form, role_row, unique
+from tests.factories import unique
+from tests.requests import host, post_form
+from tests.roles.factories import role_row
 
 
 def test_role_and_key_events_are_listed_newest_first(app, tenant_a, owner_client, owner_email):
@@ -45,8 +46,8 @@ def test_filter_by_action_and_paginate(tenant_a, owner_client):
 
 
 def test_empty_state_and_unknown_filters(app, make_tenant):
-    from tests.conftest import login
-    from tests.roles.conftest import person
+    from tests.requests import login
+    from tests.roles.factories import person
 
     studio = make_tenant()  # a fresh studio, so no other test has recorded this action in it
     owner_client = app.test_client()
@@ -63,8 +64,8 @@ def test_managers_cannot_read_the_audit_log(tenant_a, manager_client):
 
 
 def test_audit_is_per_studio(app, tenant_a, tenant_b, owner_client):
-    from tests.conftest import login
-    from tests.roles.conftest import person
+    from tests.requests import login
+    from tests.roles.factories import person
 
     name = unique("Alpha only")
     post_form(owner_client, tenant_a, "/roles/new", {"name": name, "level": "1"})

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from nexphys.roles.catalog import ALL_CODES
-from tests.conftest import csrf_token_from, host, login, make_user
-from tests.roles.conftest import person, post_form, role_id, role_row, ticked, unique
+from tests.factories import make_user, unique
+from tests.requests import csrf_token_from, host, login, post_form, ticked
+from tests.roles.factories import person, role_id, role_row
 
 
 def test_owner_creates_a_custom_role_and_it_appears_in_the_matrix(app, tenant_a, owner_client):

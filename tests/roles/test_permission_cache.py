@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import api_token, bearer, make_user
+from tests.factories import make_user
+from tests.requests import api_token, bearer
 
 
 def _status_within(client, path: str, headers: dict, status: int, seconds: float = 1.5) -> float:

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from nexphys.roles import services
 from nexphys.roles.catalog import ALL_CODES
 from nexphys.web.access import Principal
-from tests.conftest import make_user
-from tests.roles.conftest import unique
+from tests.factories import make_user, unique
 
 
 @contextlib.contextmanager

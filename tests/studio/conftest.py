@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import create_tenant, drop_tenant
+from tests.factories import create_tenant, drop_tenant
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from nexphys.bookings.rules import ROLE_OVERRIDABLE, RULE_SETTINGS
-from tests.bookings.conftest import make_session
-from tests.conftest import host, login
-from tests.members.conftest import audit_entries, in_studio, page_csrf, person
+from tests.factories import audit_entries, make_session, person
+from tests.requests import host, login, page_csrf
+from tests.running import in_studio
 
 PATH = "/settings/booking"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import host, wait_for_status
+from tests.requests import host, wait_for_status
 
 
 def _wait_for_status(client, tenant, status: int) -> float:

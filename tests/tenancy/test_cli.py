@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import drop_tenant, host, unique_slug, wait_for_status
+from tests.factories import drop_tenant, unique_slug
+from tests.requests import host, wait_for_status
 
 
 def _cli(app, *args, input=None):
@@ -58,7 +59,7 @@ def test_migrate_with_nothing_to_do(app, tenant_a):
 
 
 def test_failed_tenant_can_be_reprovisioned(app, client, make_tenant):
-    from tests.conftest import create_tenant
+    from tests.factories import create_tenant
 
     tenant = create_tenant(app, provision=False)
     result = _cli(app, "tenants", "provision", tenant.slug)
@@ -74,7 +75,7 @@ def test_create_with_an_owner_invites_them(app):
     from nexphys.mail.models import OutboxMessage
     from nexphys.members.models import User
     from nexphys.tenancy.context import tenant_bound
-    from tests.conftest import tenant_info
+    from tests.factories import tenant_info
 
     slug = unique_slug("cli")
     result = _cli(app, "tenants", "create", slug, "--name", "Owned Gym", "--owner-email", "boss@owned.example.com",

@@ -11,7 +11,7 @@ from sqlalchemy.exc import ProgrammingError
 from nexphys.classes.models import ClassType
 from nexphys.extensions import db
 from nexphys.tenancy.context import tenant_bound
-from tests.conftest import host
+from tests.requests import host
 
 
 def _page(client, tenant) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.schema import CreateSchema, DropSchema
 from nexphys.tenancy import migrations
 from nexphys.tenancy.autogen import schema_differences
 from nexphys.tenancy.binding import schema_transaction
-from tests.conftest import create_tenant, drop_tenant
+from tests.factories import create_tenant, drop_tenant
 
 NEW_REVISION = '''"""add a note to class sessions (test migration)"""
 from alembic import op

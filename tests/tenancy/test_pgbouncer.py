@@ -36,7 +36,7 @@ from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
 from nexphys.web.access import public
-from tests.conftest import host
+from tests.requests import host
 
 ALPHA_CLASS = "Alpha Only Kettlebells"
 BETA_CLASS = "Beta Only Pilates"

@@ -10,7 +10,7 @@ from nexphys.tenancy.autogen import schema_differences
 from nexphys.tenancy.models import SpareSchema
 from nexphys.tenancy.names import InvalidSlug, validate_slug
 from nexphys.tenancy.pool import refill
-from tests.conftest import create_tenant, drop_tenant, tenant_info
+from tests.factories import create_tenant, drop_tenant, tenant_info
 
 
 @pytest.fixture

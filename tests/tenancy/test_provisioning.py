@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from nexphys.tenancy import provisioning
 from nexphys.tenancy.context import tenant_bound
-from tests.conftest import create_tenant, drop_tenant, host, tenant_info, unique_slug
+from tests.factories import create_tenant, drop_tenant, tenant_info, unique_slug
+from tests.requests import host
 
 
 def _schema_exists(engine, schema: str) -> bool:

@@ -7,7 +7,7 @@ from werkzeug.datastructures import Headers, MultiDict
 
 from nexphys.tenancy.resolver import lookup_for_host, lookup_for_request
 from nexphys.web.access import public
-from tests.conftest import host
+from tests.requests import host
 
 BASE = "localhost"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import api_token, bearer, make_user
+from tests.factories import make_user
+from tests.requests import api_token, bearer
 
 BODIES = [
     ("text/plain", "hello"),

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from nexphys.extensions import db
 from nexphys.settings.models import StudioSetting
 from nexphys.tenancy.context import tenant_bound
-from tests.conftest import add_class, api_token, bearer, host, make_user
+from tests.factories import add_class, make_user
+from tests.requests import api_token, bearer, host
 
 
 def test_a_day_of_classes_with_counts_in_the_studio_time_zone(app, client, make_tenant):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nexphys.web.access import public
-from tests.conftest import host
+from tests.requests import host
 
 
 def test_browser_gets_an_html_404_on_the_studios_pages(client, tenant_a):

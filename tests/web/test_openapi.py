@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import host
+from tests.requests import host
 
 
 def test_openapi_matches_the_routes(app, client, tenant_a):

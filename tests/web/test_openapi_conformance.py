@@ -16,7 +16,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
-from tests.conftest import api_token, bearer, create_tenant, drop_tenant, make_user, unique_slug
+from tests.factories import create_tenant, drop_tenant, make_user, unique_slug
+from tests.requests import api_token, bearer
 
 EXAMPLES_PER_OPERATION = 6
 LEFT_OUT = ("POST /api/v1/auth/revoke", "POST /api/v1/platform/tenants",
@@ -38,7 +39,7 @@ def studio_headers(app):
 def platform_headers(app):
     from nexphys.extensions import db
     from nexphys.platform.services import create_admin
-    from tests.conftest import TEST_PASSWORD, password_hash
+    from tests.factories import TEST_PASSWORD, password_hash
 
     with app.app_context():
         create_admin("fuzz-admin@nexphys.example", "Fuzz Admin", password_hash=password_hash(TEST_PASSWORD))
