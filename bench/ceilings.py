@@ -72,7 +72,9 @@ def classes():
     items = []
     for values in rows:
         row = dict(zip(names, values, strict=True))
-        items.append({"id": row["id"], "name": row["name"], "instructor": row["full_name"],
+        # The instructor's name: labelled "instructor" by nexphys's timetable query, "full_name" before.
+        instructor = row["instructor"] if "instructor" in row else row["full_name"]
+        items.append({"id": row["id"], "name": row["name"], "instructor": instructor,
                       "starts_at": row["starts_at"].astimezone(zone).isoformat(),
                       "ends_at": row["ends_at"].astimezone(zone).isoformat(), "capacity": row["capacity"],
                       "booked": row["booked"], "spots_left": max(row["capacity"] - row["booked"], 0),

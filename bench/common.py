@@ -262,8 +262,8 @@ def machine_info(database_url: str | None = None) -> dict:
 
 
 # What W3 and W4 measure: the tenant schema (models, migrations, seed data) and the tenancy code.
-MEASURED_PATHS = ("migrations", "nexphys/tenancy", "nexphys/db.py", "nexphys/models.py", "nexphys/*/models.py",
-                  "nexphys/studio/seed.py", "nexphys/roles/catalog.py")
+MEASURED_PATHS = ("migrations", "nexphys/tenancy", "nexphys/db.py", "nexphys/domains.py", "nexphys/*/models.py",
+                  "nexphys/roles/seed.py", "nexphys/settings/seed.py", "nexphys/roles/catalog.py")
 
 
 def code_fingerprint() -> str:

@@ -90,15 +90,16 @@ class Server:
 
     def workers_rss(self) -> int:
         """Sum of the workers' resident memory, bytes."""
-        total = 0
+        return sum(m.rss for m in self.workers_memory().values())
+
+    def workers_memory(self) -> dict[int, Memory]:
+        """Each worker's memory (RSS, PSS, private), by pid."""
+        found = {}
         for pid in self.workers():
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            except OSError:
-                pass
-        return total
+            memory = process_memory(pid)
+            if memory is not None:
+                found[pid] = memory
+        return found
 
     def log_tail(self, lines: int = 30) -> str:
         if self.log_path is None or not self.log_path.exists():
@@ -117,6 +118,48 @@ class Server:
             self.log_path.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class Memory:
+    """A process's memory from /proc/PID/smaps_rollup, bytes.
+
+    rss: resident pages, shared ones counted in full (what `ps` and `top` show);
+    pss: resident pages, each shared page divided by the number of processes sharing it
+         (the workers' PSS and the master's add up to what they all use);
+    private: Private_Clean + Private_Dirty, pages no other process maps (what the process alone costs:
+             freed if it exits; with the app loaded in the gunicorn master, mostly pages the worker wrote to).
+    """
+
+    rss: int
+    pss: int
+    private: int
+
+
+def process_memory(pid: int) -> Memory | None:
+    """The process's Memory, None once it has gone."""
+    fields = {}
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+            fields[name] = int(rest.split()[0]) * 1024  # kB
+    if "Rss" not in fields:
+        return None
+    return Memory(fields["Rss"], fields.get("Pss", 0), fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0))
+
+
+def preload_note() -> str:
+    """What nexphys/gunicorn_conf.py says about loading the app in the master."""
+    text = GUNICORN_CONF.read_text()
+    match = re.search(r"^preload_app\s*=\s*(\S+)", text, re.MULTILINE)
+    preload = match is not None and match.group(1) == "True"
+    frozen = "gc.freeze()" in text
+    return (f"app {'loaded once in the master (preload_app)' if preload else 'loaded by each worker'}"
+            f"{', gc.freeze() before each fork' if frozen else ''}")
+
+
 def get(port: int, path: str, host: str | None = None, headers: dict | None = None,
         method: str = "GET", body: bytes | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=body,
@@ -129,14 +172,15 @@ def get(port: int, path: str, host: str | None = None, headers: dict | None = No
 
 
 class Sampler:
-    """Samples, every 0.25 s while a load runs: the app's PostgreSQL connections and its workers' RSS."""
+    """Samples, every 0.25 s while a load runs: the app's PostgreSQL connections and its workers' memory."""
 
     def __init__(self, server: Server, database_url: str, application_name: str | None) -> None:
         self.server = server
         self.database_url = database_url
         self.application_name = application_name
         self.connections: list[int] = []
-        self.rss: list[int] = []
+        self.rss: list[int] = []  # the workers' RSS summed, each sample
+        self.memory: list[dict[int, Memory]] = []  # each worker's memory, each sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -159,7 +203,9 @@ class Sampler:
                     cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                 "AND application_name = %s", (self.application_name,))
                     self.connections.append(cur.fetchone()[0])
-                    self.rss.append(self.server.workers_rss())
+                    memory = self.server.workers_memory()
+                    self.memory.append(memory)
+                    self.rss.append(sum(m.rss for m in memory.values()))
                     self._stop.wait(0.25)
         finally:
             conn.close()
@@ -239,7 +285,11 @@ class WrkResult:
     socket_errors: dict[str, int]
     connections_max: int = 0
     connections_median: float = 0.0
-    rss_peak: int = 0
+    rss_peak: int = 0  # the workers' RSS summed, its peak
+    # One worker's peak (the largest any worker reached during the run), bytes: RSS, PSS, private.
+    worker_rss_peak: int = 0
+    worker_pss_peak: int = 0
+    worker_private_peak: int = 0
 
     @property
     def rps(self) -> float:
@@ -283,4 +333,8 @@ def run_wrk(port: int, requests: list[Req], seconds: float, connections: int = 3
         result.connections_max = max(sampler.connections, default=0)
         result.connections_median = common.median(sampler.connections) if sampler.connections else 0
         result.rss_peak = max(sampler.rss, default=0)
+        each = [m for sample in sampler.memory for m in sample.values()]
+        result.worker_rss_peak = max((m.rss for m in each), default=0)
+        result.worker_pss_peak = max((m.pss for m in each), default=0)
+        result.worker_private_peak = max((m.private for m in each), default=0)
     return result

@@ -198,6 +198,12 @@ def _mib(n: float) -> str:
     return f"{n / 1024 / 1024:.0f} MiB"
 
 
+def _per_worker(results: list[serve.WrkResult]) -> str:
+    """One worker's peak RSS / PSS / private (MiB), each the median of the rounds."""
+    return " / ".join(f"{median([getattr(x, name) for x in results]) / 1024 / 1024:.0f}"
+                      for name in ("worker_rss_peak", "worker_pss_peak", "worker_private_peak")) + " MiB"
+
+
 def ratios(rounds: list[dict], a: str, b: str) -> list[float]:
     return [r[a].rps / r[b].rps for r in rounds if a in r and b in r and r[b].rps]
 
@@ -215,10 +221,15 @@ def render(info, rounds: list[dict], variants, seconds, page_note, query, load, 
         f"{CONNECTIONS} connections, {serve.THREADS} threads, on 127.0.0.1, after a {WARM_UP} s warm-up; "
         f"nexphys and both ceilings under gunicorn with `nexphys/gunicorn_conf.py` (4 sync workers), all "
         f"three running during the whole run. Page: {page_note}. Median of {runs} rounds "
-        f"(each round's value in brackets); a round runs every variant once, in the order of the table.",
+        f"(each round's value in brackets); a round runs every variant once, in the order of the table. "
+        f"Memory, sampled every 0.25 s during the run from /proc/PID/smaps_rollup: the workers' RSS summed "
+        f"(its peak), and per worker the peak any one worker reached of its RSS, its PSS (each shared page "
+        f"divided among the processes mapping it) and its private memory (Private_Clean + Private_Dirty: "
+        f"what that worker alone costs); gunicorn settings: {serve.preload_note()}.",
         "",
-        "| variant | requests/s | p50 | p99 | non-2xx | PostgreSQL connections | workers' peak RSS |",
-        "|---|---|---|---|---|---|---|",
+        "| variant | requests/s | p50 | p99 | non-2xx | PostgreSQL connections | workers' peak RSS (sum) "
+        "| per worker, peak: RSS / PSS / private |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for v in variants:
         results = [r[v] for r in rounds if v in r]
@@ -231,7 +242,7 @@ def render(info, rounds: list[dict], variants, seconds, page_note, query, load, 
             f"({', '.join(f'{x.rps:.0f}' for x in results)}) | {median([x.p50_ms for x in results]):.1f} ms "
             f"| {median([x.p99_ms for x in results]):.1f} ms | {sum(x.non_2xx for x in results)}"
             f"{f' (+{errors} socket errors)' if errors else ''} | {conns} | "
-            f"{_mib(median([x.rss_peak for x in results]))} |")
+            f"{_mib(median([x.rss_peak for x in results]))} | {_per_worker(results)} |")
     lines += ["", "Ratios, each measured within one round (median of the rounds' ratios; each round's in "
                   "brackets):", ""]
     pairs = [("json-1", "data", f"nexphys JSON ÷ data-path ceiling (goal ≥ {GOAL_OF_CEILING:.2f})"),
@@ -300,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[variant] = result
                 say(f"  round {n + 1} {variant:12} {result.rps:7.0f} req/s  p50 {result.p50_ms:6.1f} ms  "
                     f"p99 {result.p99_ms:6.1f} ms  non-2xx {result.non_2xx}  pg {result.connections_max}  "
-                    f"rss {_mib(result.rss_peak)}" + (f"  socket errors {result.socket_errors}"
+                    f"rss {_mib(result.rss_peak)}  per worker rss/pss/private {_per_worker([result])}"
+                    + (f"  socket errors {result.socket_errors}"
                                                       if result.socket_errors else ""))
             rounds.append(results)
             if "json-1" in results and "data" in results:
