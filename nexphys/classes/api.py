@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, url_for
 
 from nexphys.classes import catalog, models, series, sessions
-from nexphys.classes.queries import Slot, slots_between
+from nexphys.classes.queries import Slot, local_iso, slots_between
 from nexphys.classes.schemas import (
     Cancellation,
     CancelledClass,
@@ -63,8 +63,7 @@ def _requested_days(query: TimetableQuery, zone: ZoneInfo) -> tuple[date, date]:
 
 def entry_json(entry: Slot, zone: ZoneInfo) -> dict:
     return {"id": entry.id, "name": entry.name, "instructor": entry.instructor,
-            "starts_at": entry.starts_at.astimezone(zone).isoformat(),
-            "ends_at": entry.ends_at.astimezone(zone).isoformat(),
+            "starts_at": local_iso(entry.starts_at, zone), "ends_at": local_iso(entry.ends_at, zone),
             "capacity": entry.capacity, "booked": entry.booked, "spots_left": entry.spots_left,
             "color": entry.color}
 

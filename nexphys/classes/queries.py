@@ -9,8 +9,10 @@ its statement is a module constant read through `read_rows` (SQL rendered once p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -20,9 +22,11 @@ from nexphys.members.models import User
 from nexphys.tenancy.binding import read_rows
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One class session with the names it is shown with. Instants are UTC."""
+class Slot(NamedTuple):
+    """One class session with the names it is shown with. Instants are UTC.
+
+    A named tuple: made from a row without copying it field by field (the timetable builds up to 140).
+    """
 
     id: int
     class_type_id: int
@@ -83,6 +87,16 @@ def slot(session_id: int) -> Slot | None:
     """One session with its class description and level, or None."""
     row = db.session.execute(_slots(_types.c.description, _types.c.level).where(_sessions.c.id == session_id)).first()
     return Slot(*row) if row else None
+
+
+@lru_cache(maxsize=4096)
+def local_iso(moment: datetime, zone: ZoneInfo) -> str:
+    """An instant as ISO 8601 on the studio's wall clock, with its offset.
+
+    Kept (bounded): a timetable shows the same few dozen start and end times to every visitor, and
+    formatting them is a good part of a timetable answer's Python time.
+    """
+    return moment.astimezone(zone).isoformat()
 
 
 def week_start(day: date) -> date:
