@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from nexphys.bookings import services
@@ -12,6 +11,7 @@ from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.extensions import db
 from tests.factories import make_session, now, person, session_state
 from tests.running import in_studio
+from tests.running import refused as _refused
 
 
 def _book(app, studio, session_id, member_id, **kwargs):
@@ -26,14 +26,6 @@ def _cancel(app, studio, booking_id, **kwargs):
         outcome = services.cancel(booking_id, **kwargs)
         db.session.commit()
         return outcome.booking.status, outcome.promoted.member_id if outcome.promoted else None
-
-
-def _refused(app, studio, error, fn, *args, **kwargs):
-    with in_studio(app, studio):
-        with pytest.raises(error) as caught:
-            fn(*args, **kwargs)
-        db.session.rollback()
-    return caught.value
 
 
 def _staff(app, studio):
