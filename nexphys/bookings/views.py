@@ -55,16 +55,10 @@ def _card(session_id: int, now: datetime | None = None) -> Card:
 @public
 def class_detail(session_id: int):
     """One class: type, description, time, instructor, room, spots left and the viewer's booking."""
-    values = cached_settings(CARD_SETTINGS)
     principal = current_principal()
-    if values.get("timetable_requires_sign_in") and principal is None:
+    if cached_settings(CARD_SETTINGS).get("timetable_requires_sign_in") and principal is None:
         return sign_in_redirect()
-    found = load_slot(session_id)
-    if found is None:
-        abort(404, description="There is no such class.")
-    viewer = viewer_for(principal, values, require_tenant().zone, utcnow())
-    mine = queries.statuses_for(viewer.member_id, [found.id]).get(found.id) if viewer.signed_in else None
-    return render_template("bookings/class_detail.html", card=build_card(found, mine, viewer), next_url=request.path,
+    return render_template("bookings/class_detail.html", card=_card(session_id), next_url=request.path,
                            time_zone=require_tenant().time_zone,
                            can_see_roster=principal is not None and principal.scope("bookings", "read") == "all")
 

@@ -7,7 +7,7 @@ and, with htmx, swap just their row (a desk row here, a roster row on a class's 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -68,17 +68,9 @@ def check_in(booking_id: int):
                            now=datetime.now(UTC), **context), status
 
 
-def _today_bounds() -> tuple[datetime, datetime]:
-    """Midnight to midnight of today in the studio's zone, in UTC (a DST day is 23 or 25 hours)."""
-    tenant = require_tenant()
-    today = tenant.today()
-    start = datetime.combine(today, time(0), tenant.zone)
-    end = datetime.combine(today + timedelta(days=1), time(0), tenant.zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
 def _bookings_today(member_id: int) -> list[queries.BookingRow]:
-    start, end = _today_bounds()
+    tenant = require_tenant()
+    start, end = tenant.days(tenant.today())
     rows = queries.list_bookings(member_id=member_id, start=start, end=end, per_page=50).items
     return sorted((row for row in rows if row.status in BookingStatus.LIVE), key=lambda row: row.starts_at)
 

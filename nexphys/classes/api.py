@@ -8,7 +8,7 @@ the studio's local `date` (YYYY-MM-DD) and `time` (HH:MM).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, url_for
@@ -45,7 +45,7 @@ bp = Blueprint("classes_api", __name__, url_prefix="/api/v1")
 MAX_RANGE_DAYS = 62
 
 
-def _requested_days(query: TimetableQuery, zone: ZoneInfo) -> tuple[date, date]:
+def _requested_days(query: TimetableQuery) -> tuple[date, date]:
     """[first, last] local days from ?date= or ?from=&to= (default: today)."""
     if query.date is not None:
         return query.date, query.date
@@ -57,7 +57,7 @@ def _requested_days(query: TimetableQuery, zone: ZoneInfo) -> tuple[date, date]:
         if (query.to - query.from_).days >= MAX_RANGE_DAYS:
             raise ValidationFailed({"to": [f"Ask for at most {MAX_RANGE_DAYS} days at once."]})
         return query.from_, query.to
-    today = datetime.now(zone).date()
+    today = require_tenant().today()
     return today, today
 
 
@@ -80,10 +80,10 @@ def _require_sign_in_if_studio_says() -> None:
 def list_classes(query: TimetableQuery):
     """The timetable for ?date=YYYY-MM-DD or ?from=&to= (studio-local days): public unless the studio says not."""
     _require_sign_in_if_studio_says()
-    zone = require_tenant().zone
-    first, last = _requested_days(query, zone)
-    start = datetime.combine(first, time(), tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+    tenant = require_tenant()
+    zone = tenant.zone
+    first, last = _requested_days(query)
+    start, end = tenant.days(first, (last - first).days + 1)
     entries = slots_between(start, end, include_cancelled=False)
     return respond(Timetable, {"items": [entry_json(e, zone) for e in entries], "time_zone": zone.key,
                                "from": first.isoformat(), "to": last.isoformat()})

@@ -5,7 +5,7 @@ series)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -97,8 +97,7 @@ def index():
             week_start(today)
     except ValueError:
         monday = week_start(today)
-    start = datetime.combine(monday, time(), tzinfo=zone)
-    week = sessions.sessions_in_range(start, datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone))
+    week = sessions.sessions_in_range(*require_tenant().days(monday, 7))
     days: dict[date, list[ClassSession]] = {monday + timedelta(days=i): [] for i in range(7)}
     for session in week:
         days[session.starts_at.astimezone(zone).date()].append(session)

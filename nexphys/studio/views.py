@@ -7,7 +7,7 @@ range's sessions in Python, and their choices come from that same range, so they
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import abort, render_template, request, url_for
 
@@ -61,9 +61,7 @@ def studio_home():
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     day = _requested_day(today)
     first, length = (day, 1) if view == "day" else (week_start(day), 7)
-    start = datetime.combine(first, time(), tzinfo=zone)  # local midnights: DST-safe day bounds
-    end = datetime.combine(first + timedelta(days=length), time(), tzinfo=zone)
-    slots = slots_between(start, end)
+    slots = slots_between(*tenant.days(first, length))
     type_id, instructor_id = _chosen("type"), _chosen("instructor")
     type_choices, instructor_choices = _choices(slots)
     shown = [s for s in slots if (type_id is None or s.class_type_id == type_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import g, has_app_context
@@ -56,6 +56,14 @@ class TenantInfo:
     def today(self, now: datetime | None = None) -> date:
         """Today's date on the studio's wall clock."""
         return (now or datetime.now(UTC)).astimezone(self.zone).date()
+
+    def days(self, first: date, count: int = 1) -> tuple[datetime, datetime]:
+        """The instants from local midnight of `first` to local midnight `count` days later.
+
+        Midnight to midnight on the wall clock, so a day with a daylight-saving change is 23 or 25 hours.
+        """
+        return (datetime.combine(first, time(), tzinfo=self.zone),
+                datetime.combine(first + timedelta(days=count), time(), tzinfo=self.zone))
 
 
 def current_tenant() -> TenantInfo | None:
