@@ -15,7 +15,8 @@ export NEXPHYS_PUBLIC_PORT := $(PORT)
 help:
 	@echo "make run    set up and start app, worker and scheduler (http://localhost:$(PORT))"
 	@echo "make test   run the whole test suite"
-	@echo "make stop   stop the embedded PostgreSQL and Redis"
+	@echo "make stop   stop this checkout's embedded PostgreSQL and Redis (other checkouts' keep running)"
+	@echo "            ports per checkout: instance/servers.json; '$(BIN)/python -m nexphys.devservers status'"
 	@echo "make lint   ruff"
 	@echo "make flask ARGS='tenants list'   any flask command, with the services up"
 	@echo "make bench  run the benchmarks and record figures in docs/benchmarks.md"
