@@ -17,7 +17,7 @@ from nexphys.domains import Registry, installed, load
 from nexphys.extensions import csrf, db, limiter, login_manager, migrate
 from nexphys.tenancy import resolver
 from nexphys.tenancy.binding import install_connection_guard
-from nexphys.web import access, context, errors, nav, pages
+from nexphys.web import access, context, errors, input_guard, nav, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +37,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     pages.init_app(app)
     context.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)
     return app
 
 

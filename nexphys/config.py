@@ -127,6 +127,8 @@ class Config:
             # pinged instead (nexphys.tenancy.binding.ping_idle_connections).
             "pool_pre_ping": False,
             "pool_recycle": 1800,
+            # An unreachable server fails a request in seconds (a 503), instead of hanging a worker.
+            "connect_args": {"connect_timeout": 3},
         }
         flask["SESSION_COOKIE_HTTPONLY"] = True
         flask["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -136,6 +138,10 @@ class Config:
         flask["REMEMBER_COOKIE_SECURE"] = self.NEXPHYS_ENV == "production"
         flask["RATELIMIT_STORAGE_URI"] = self.REDIS_URL
         flask["RATELIMIT_HEADERS_ENABLED"] = True
-        flask["RATELIMIT_SWALLOW_ERRORS"] = True  # Redis down: sign-in still works, unthrottled
+        # Redis down: sign-in limits are counted in this process's memory instead (Flask-Limiter logs
+        # "falling back to in-memory storage", and goes back to Redis once it answers).
+        flask["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+        flask["RATELIMIT_SWALLOW_ERRORS"] = True
+        flask["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
         flask["WTF_CSRF_TIME_LIMIT"] = None  # tokens live as long as the session
         return flask

@@ -1,4 +1,5 @@
-"""Sending mail: write to the tenant's outbox, then a job delivers it once the transaction commits.
+"""Sending mail: write to the tenant's outbox with its delivery job (the job outbox), both in the caller's
+transaction; the job runs once that transaction commits.
 
 Without SMTP_URL (development) messages are kept in the outbox, where the developer outbox page
 shows them so links can be followed.
@@ -12,13 +13,11 @@ from urllib.parse import urlparse
 
 import sqlalchemy as sa
 from flask import current_app
-from rq import Retry
 
 from nexphys.extensions import db
 from nexphys.jobs.wrapper import tenant_job
 from nexphys.mail.models import OutboxMessage
 from nexphys.tenancy.context import require_tenant
-from nexphys.tenancy.transactions import after_commit
 
 STATUSES = ("pending", "sent", "kept", "failed")
 # A failed delivery is retried by RQ after 10 s, 1 min and 5 min (the job raises on SMTP errors);
@@ -30,9 +29,8 @@ class NotRetryable(ValueError):
     """Only a failed message can be sent again."""
 
 
-def _enqueue_delivery(message_id: int, tenant_id: int) -> None:
-    deliver_message.delay(message_id, tenant_id=tenant_id,
-                          retry=Retry(max=len(DELIVERY_RETRY_INTERVALS), interval=DELIVERY_RETRY_INTERVALS))
+def _submit_delivery(message_id: int) -> None:
+    deliver_message.delay(message_id, tenant_id=require_tenant().id, retry_intervals=DELIVERY_RETRY_INTERVALS)
 
 
 def queue_email(to: str, subject: str, body: str, kind: str = "generic") -> OutboxMessage:
@@ -40,8 +38,7 @@ def queue_email(to: str, subject: str, body: str, kind: str = "generic") -> Outb
     message = OutboxMessage(to_address=to, subject=subject, body_text=body, kind=kind)
     db.session.add(message)
     db.session.flush()
-    tenant_id = require_tenant().id
-    after_commit(lambda: _enqueue_delivery(message.id, tenant_id))
+    _submit_delivery(message.id)
     return message
 
 
@@ -61,7 +58,7 @@ def status_counts() -> dict[str, int]:
 
 
 def retry_message(message_id: int) -> OutboxMessage:
-    """Send a failed message again: it goes back to pending and a delivery job is queued after commit."""
+    """Send a failed message again: it goes back to pending with a new delivery job (run after commit)."""
     message = db.session.get(OutboxMessage, message_id, with_for_update=True)
     if message is None:
         raise LookupError("There is no such message.")
@@ -70,8 +67,7 @@ def retry_message(message_id: int) -> OutboxMessage:
                            else "This message is already waiting to be sent.")
     message.status = "pending"
     db.session.flush()
-    tenant_id = require_tenant().id
-    after_commit(lambda: _enqueue_delivery(message.id, tenant_id))
+    _submit_delivery(message.id)
     return message
 
 

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
-from rq.job import Job
 
 from nexphys.extensions import db
+from nexphys.jobs.outbox import Submitted
 from nexphys.platform.jobs import enqueue_provisioning_with_owner, queued_owner
 from nexphys.platform.models import PlatformAdmin
 from nexphys.security.passwords import check_strength, hash_password, verify_password
@@ -24,7 +24,6 @@ from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.jobs import enqueue_provisioning
 from nexphys.tenancy.models import DomainKind, Plan, Tenant, TenantDomain
 from nexphys.tenancy.names import InvalidSlug, validate_slug
-from nexphys.tenancy.transactions import after_commit
 from nexphys.tenancy.urls import studio_url
 
 NAME_MAX = 120
@@ -105,7 +104,7 @@ def new_tenant_errors(slug: str, name: str, plan_code: str, time_zone: str, owne
 
 def create_tenant(slug: str, name: str, plan_code: str, time_zone: str, owner_email: str,
                   owner_name: str | None = None, base_url: str | None = None) -> Tenant:
-    """Register a tenant and, once the caller commits, queue its provisioning and owner invitation.
+    """Register a tenant with its provisioning and owner invitation job, which runs once the caller commits.
 
     TenantExists for a taken slug or domain, TenantError for anything else wrong. Flushes.
     `base_url` is the studio's address for the invitation link (default from the configuration).
@@ -114,15 +113,15 @@ def create_tenant(slug: str, name: str, plan_code: str, time_zone: str, owner_em
     tenant_id = tenant.id
     owner_email = owner_email.strip()
     owner_name = (owner_name or "").strip() or None
-    after_commit(lambda: enqueue_provisioning_with_owner(tenant_id, owner_email, owner_name, base_url))
+    enqueue_provisioning_with_owner(tenant_id, owner_email, owner_name, base_url)
     return tenant
 
 
 def retry_provisioning(tenant: Tenant, owner_email: str | None = None, owner_name: str | None = None,
-                       base_url: str | None = None) -> Job:
-    """Queue provisioning again for a failed (or stuck) tenant, with the owner of the last attempt if known.
+                       base_url: str | None = None) -> Submitted:
+    """Submit provisioning again for a failed (or stuck) tenant, with the owner of the last attempt if known.
 
-    The tenant goes back to `provisioning` (committed) so its page follows the new attempt.
+    The tenant goes back to `provisioning` so its page follows the new attempt. Commits.
     """
     if tenant.status not in (TenantStatus.FAILED, TenantStatus.PROVISIONING):
         raise tenancy.TenantError(f"only a failed tenant can be retried ('{tenant.slug}' is {tenant.status})")
@@ -130,11 +129,14 @@ def retry_provisioning(tenant: Tenant, owner_email: str | None = None, owner_nam
         previous = queued_owner(tenant.id)
         if previous:
             owner_email, owner_name, base_url = previous[0], owner_name or previous[1], base_url or previous[2]
-    if tenant.status == TenantStatus.FAILED:
-        tenancy.set_status(tenant.slug, TenantStatus.PROVISIONING, None)
     if owner_email:
-        return enqueue_provisioning_with_owner(tenant.id, owner_email, owner_name, base_url)
-    return enqueue_provisioning(tenant.id)
+        submitted = enqueue_provisioning_with_owner(tenant.id, owner_email, owner_name, base_url)
+    else:
+        submitted = enqueue_provisioning(tenant.id)
+    if tenant.status == TenantStatus.FAILED:
+        tenancy.set_status(tenant.slug, TenantStatus.PROVISIONING, None)  # commits the job with it
+    db.session.commit()
+    return submitted
 
 
 def get_tenant(tenant_id: int) -> Tenant:

@@ -41,7 +41,9 @@ def create(slug, name, plan, time_zone, domains, owner_email, owner_name, now):
     """Register a tenant and provision it (by the background job, or inline with --now)."""
     try:
         tenant = services.register_tenant(slug, name, plan, time_zone, tuple(domains))
-        db.session.commit()
+        job = None if now else (enqueue_provisioning_with_owner(tenant.id, owner_email, owner_name) if owner_email
+                                else enqueue_provisioning(tenant.id))
+        db.session.commit()  # the tenant and its provisioning job, together
     except services.TenantError as exc:
         _fail(str(exc))
     if now:
@@ -54,9 +56,7 @@ def create(slug, name, plan, time_zone, domains, owner_email, owner_name, now):
             click.echo(f"{slug}: owner {owner_email} invited (set-password link in the studio's mail)")
         click.echo(f"{slug}: active ({seconds * 1000:.0f} ms)")
     else:
-        job = (enqueue_provisioning_with_owner(tenant.id, owner_email, owner_name) if owner_email
-               else enqueue_provisioning(tenant.id))
-        click.echo(f"{slug}: provisioning (job {job.id})")
+        click.echo(f"{slug}: provisioning (job {job.rq_id})")
 
 
 @tenants_cli.command("provision")

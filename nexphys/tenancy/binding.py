@@ -16,6 +16,7 @@ hand-written SQL with unqualified names fails instead of quietly reading `public
 from __future__ import annotations
 
 import os
+import select
 import time
 import weakref
 from collections.abc import Iterator
@@ -133,13 +134,28 @@ def install_connection_guard(engine: Engine) -> None:
 IDLE_PING_SECONDS = 5.0
 
 
+def _closed_by_server(dbapi_conn) -> bool:
+    """An idle connection whose socket has something to read was closed by the server.
+
+    Between transactions PostgreSQL sends nothing unprompted, except when it ends the session: a
+    restart or pg_terminate_backend sends a FATAL notice and closes the socket. Polling the socket
+    costs a system call, not a round trip.
+    """
+    try:
+        readable, _, _ = select.select([dbapi_conn.fileno()], [], [], 0)
+    except (OSError, ValueError):  # the socket is already closed
+        return True
+    return bool(readable)
+
+
 def ping_idle_connections(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
-    """Check a pooled connection before use when it sat unused for `idle_seconds` or more.
+    """Check a pooled connection before use: closed by the server, or unused for `idle_seconds` or more.
 
     Instead of pool_pre_ping's round trip on every checkout (a third of a timetable request's round
-    trips): a busy process reuses connections within milliseconds, and a database restart or a dropped
-    idle connection is caught here before a request uses it. A connection dropped mid-burst fails
-    that request; SQLAlchemy then invalidates the pool's older connections.
+    trips): a busy process reuses connections within milliseconds, so a closed socket is seen by
+    polling it, and a connection idle long enough to have been dropped silently (a firewall, a
+    failover) is pinged. Either way the pool connects anew, so the first request after a database
+    restart gets a live connection.
     """
 
     @event.listens_for(engine, "checkin")
@@ -148,6 +164,8 @@ def ping_idle_connections(engine: Engine, idle_seconds: float = IDLE_PING_SECOND
 
     @event.listens_for(engine, "checkout")
     def _check_if_idle(dbapi_conn, record, _proxy):
+        if _closed_by_server(dbapi_conn):
+            raise sa.exc.DisconnectionError("the server closed this connection")  # the pool connects anew
         since = record.info.get("nexphys_checked_in_at")
         if since is None or time.monotonic() - since < idle_seconds:
             return

@@ -6,18 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from rq import Retry
-from rq.job import Job
 
 from nexphys.extensions import db
-from nexphys.jobs.queues import enqueue
+from nexphys.jobs.outbox import Submitted, submit
 from nexphys.jobs.wrapper import tenant_job
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.models import Tenant
 from nexphys.tenancy.pool import refill
 from nexphys.tenancy.services import provision_tenant_now
 
-PROVISIONING_RETRY = Retry(max=3, interval=[2, 10, 30])
+PROVISIONING_RETRY_INTERVALS = (2, 10, 30)
 
 
 def provisioning_job_id(tenant_id: int) -> str:
@@ -31,15 +29,15 @@ def provision_tenant(tenant_id_to_provision: int) -> dict:
     return {"tenant_id": tenant_id_to_provision, "seconds": round(seconds, 4)}
 
 
-def enqueue_provisioning(tenant_id: int) -> Job:
-    """Queue provisioning once per tenant: a second request while one is queued returns the same job."""
-    return enqueue(f"{provision_tenant.__module__}.provision_tenant", tenant_id, queue="high",
-                   job_id=provisioning_job_id(tenant_id), retry=PROVISIONING_RETRY)
+def enqueue_provisioning(tenant_id: int) -> Submitted:
+    """Submit provisioning once per tenant (a second submit while one waits returns it); the caller commits."""
+    return submit(f"{provision_tenant.__module__}.provision_tenant", tenant_id, queue="high",
+                  key=provisioning_job_id(tenant_id), retry_intervals=PROVISIONING_RETRY_INTERVALS)
 
 
 @tenant_job(platform=True)
 def requeue_stuck_provisioning(older_than_minutes: int = 5) -> list[int]:
-    """Scheduler job: re-enqueue tenants left `provisioning` (e.g. a worker died mid-job)."""
+    """Scheduler job: submit provisioning again for tenants left `provisioning` (e.g. a worker died mid-job)."""
     cutoff = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
     stuck = db.session.scalars(
         sa.select(Tenant.id).where(Tenant.status == TenantStatus.PROVISIONING, Tenant.updated_at < cutoff)

@@ -13,13 +13,12 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from rq.job import Job
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from nexphys.domains import NewStudio
-from nexphys.jobs.queues import enqueue
+from nexphys.jobs.outbox import Submitted, submit
 from nexphys.tenancy.binding import schema_transaction
 from nexphys.tenancy.ddl import tenant_ddl_script
 from nexphys.tenancy.migrations import head_revision, stamp_head
@@ -80,6 +79,6 @@ def refill(engine: Engine, size: int) -> dict:
     return {"dropped_stale": len(stale), "built": len(built), "ready": ready + len(built)}
 
 
-def enqueue_refill() -> Job:
-    """Queue one refill of the pool (a second request while one is queued returns the same job)."""
-    return enqueue(REFILL_JOB, queue="low", job_id="refill-schema-pool")
+def enqueue_refill() -> Submitted:
+    """Submit one refill of the pool (a second submit while one waits returns it); the caller commits."""
+    return submit(REFILL_JOB, queue="low", key="refill-schema-pool")

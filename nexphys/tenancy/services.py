@@ -160,6 +160,7 @@ def provision_tenant_now(tenant_id: int) -> float:
         seconds = provision(db.engine, tenant_id)
         if current_app.config["SCHEMA_POOL_SIZE"] > 0:
             enqueue_refill()  # replace the spare this tenant may have claimed
+            db.session.commit()
         return seconds
     finally:
         tenant = db.session.get(Tenant, tenant_id)

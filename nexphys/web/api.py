@@ -36,7 +36,7 @@ def json_body() -> dict[str, Any]:
 def page_args(default_per_page: int = 25, max_per_page: int = 100) -> tuple[int, int]:
     """?page=&per_page= with sane bounds (400 for non-numbers)."""
     try:
-        page = max(int(request.args.get("page", 1)), 1)
+        page = min(max(int(request.args.get("page", 1)), 1), 2**53)  # further, OFFSET overflows PostgreSQL's bigint
         per_page = min(max(int(request.args.get("per_page", default_per_page)), 1), max_per_page)
     except ValueError as exc:
         raise BadRequest("page and per_page must be whole numbers") from exc

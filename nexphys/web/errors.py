@@ -6,13 +6,16 @@ form messages itself gets the error's own status, words and field errors.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from nexphys.errors import DomainError
+from nexphys.extensions import db
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -78,7 +81,26 @@ def handle_unexpected(exc: Exception):
     return handle_http_error(InternalServerError())
 
 
+UNAVAILABLE_RETRY_SECONDS = 5
+
+
+def handle_database_unavailable(exc: Exception):
+    """PostgreSQL is restarting or unreachable: 503 with Retry-After, never a 500 (nothing was committed)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, str(exc).splitlines()[0])
+    with contextlib.suppress(Exception):  # the session's connection is gone; let the pool forget it
+        db.session.rollback()
+    g.database_unavailable = True  # the page renders without asking the database who is signed in
+    title = "Unavailable for a moment"
+    detail = "We could not reach the studio's data. Please try again in a few seconds."
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}
+    if wants_json():
+        return problem(503, title, detail, "unavailable", headers=headers)
+    return error_page(503, title, detail, headers)
+
+
 def init_app(app: Flask) -> None:
+    for database_error in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
+        app.register_error_handler(database_error, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -111,9 +111,15 @@ def _operation(app: Flask, rule: Rule, method: str, operation: Operation, refs: 
     access = access_of(app, rule.endpoint)
     if access is not None and access.kind != "public":
         item["security"] = [{"bearer": []}, {"apiKey": []}]
+        _document_refusal(item, 401, "Not signed in, or the credential is unknown, expired or revoked")
         if access.kind == "permission":
             item["x-permission"] = access.describe()
+            _document_refusal(item, 403, "The caller's role or key does not allow this")
     return item
+
+
+def _document_refusal(item: dict[str, Any], status: int, description: str) -> None:
+    item["responses"].setdefault(str(status), {"description": description, "content": PROBLEM})
 
 
 def _api_rules(app: Flask) -> list[tuple[Rule, str, Operation]]:

@@ -75,7 +75,7 @@ class PageQuery(Query):
     @field_validator("page")
     @classmethod
     def _first_page_at_least(cls, value: int) -> int:
-        return max(value, 1)
+        return min(max(value, 1), 2**53)  # (no further: its OFFSET would overflow PostgreSQL's bigint, a 500)
 
     @field_validator("per_page")
     @classmethod

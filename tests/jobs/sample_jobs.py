@@ -1,5 +1,7 @@
 """Jobs used by the tests (importable by dotted path, as RQ needs)."""
 
+import time
+
 import sqlalchemy as sa
 
 from nexphys.classes.models import ClassType
@@ -26,3 +28,14 @@ def fail_after_writing(name: str) -> None:
 @tenant_job(platform=True)
 def platform_ping() -> dict:
     return {"tenant": current_tenant()}
+
+
+@tenant_job
+def write_then_wait(name: str, wait_key: str) -> None:
+    """Add a class type; the delivery that finds `wait_key` in Redis (and takes it) then waits, to be killed."""
+    from nexphys.kv import get_redis
+
+    db.session.add(ClassType(name=name))
+    db.session.flush()
+    if get_redis().getdel(wait_key):
+        time.sleep(60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from rq import Worker
+from rq.job import Job
 from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
 
@@ -21,6 +22,14 @@ def _names(app, tenant) -> set[str]:
         return set(db.session.scalars(sa.select(ClassType.name)))
 
 
+def _submitted(app, job, *args, **kwargs) -> Job:
+    """`job.delay(...)` in a transaction of its own, committed; the RQ job it was pushed as."""
+    with app.app_context():
+        submitted = job.delay(*args, **kwargs)
+        db.session.commit()
+        return Job.fetch(submitted.rq_id, connection=get_queue().connection, serializer=JSONSerializer)
+
+
 def _work(app) -> None:
     with app.app_context():
         queues = [get_queue(name) for name in QUEUES]
@@ -35,9 +44,9 @@ def test_a_tenant_job_refuses_to_run_or_be_enqueued_without_a_tenant(app_ctx):
 
 
 def test_a_job_runs_in_its_tenant_only(app, tenant_a, tenant_b):
-    with app.app_context():
-        job = sample_jobs.add_class_type.delay("Job Made Class", tenant_id=tenant_a.id)
-        assert job.kwargs == {"tenant_id": tenant_a.id} and job.args == ("Job Made Class",)
+    job = _submitted(app, sample_jobs.add_class_type, "Job Made Class", tenant_id=tenant_a.id)
+    assert job.kwargs == {"tenant_id": tenant_a.id, "outbox_id": int(job.id.split("-")[1])}
+    assert job.args == ["Job Made Class"]
     _work(app)
     with app.app_context():
         job.refresh()
@@ -48,8 +57,8 @@ def test_a_job_runs_in_its_tenant_only(app, tenant_a, tenant_b):
 
 
 def test_a_failing_job_rolls_back_unbinds_and_stays_visible_for_retry(app, tenant_a):
-    with app.app_context():
-        job = sample_jobs.fail_after_writing.delay("Should Not Exist", tenant_id=tenant_a.id)
+    job = _submitted(app, sample_jobs.fail_after_writing, "Should Not Exist", tenant_id=tenant_a.id,
+                     retry_intervals=())
     _work(app)
     assert "Should Not Exist" not in _names(app, tenant_a)
     with app.app_context():
@@ -86,7 +95,8 @@ def test_provisioning_through_the_worker_is_unique_per_tenant(app, client):
     assert client.get("/", headers=host(tenant)).status_code == 503
     with app.app_context():
         first, second = enqueue_provisioning(tenant.id), enqueue_provisioning(tenant.id)
-        assert first.id == second.id
+        db.session.commit()
+        assert first == second
         assert get_queue("high").count == 1
     _work(app)
     assert tenant_info(app, tenant.id).status == "active"

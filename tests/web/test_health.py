@@ -14,15 +14,18 @@ def test_health_reports_every_dependency(client, tenant_a, tenant_b):
     schemas = body["tenant_schemas"]
     assert schemas["expected"] == schemas["present"] == schemas["at_head"] >= 2
     assert set(body["queues"]["depth"]) == {"high", "default", "low"}
+    assert body["job_outbox"]["status"] == "ok" and body["job_outbox"]["failed"] >= 0
     assert body["version"] and body["timestamp"]
 
 
-def test_health_is_503_when_redis_is_down(app_factory):
+def test_health_is_503_when_redis_is_down_but_the_app_stays_ready(app_factory):
     client = app_factory(REDIS_URL="redis://127.0.0.1:1/0").test_client()
     response = client.get("/health")
     assert response.status_code == 503
     assert response.get_json()["redis"]["status"] == "error"
-    assert client.get("/health/ready").status_code == 503
+    assert response.get_json()["job_outbox"]["status"] == "ok"
+    ready = client.get("/health/ready")  # pages, bookings and check-in are served without Redis
+    assert ready.status_code == 200 and ready.get_json()["status"] == "ready without redis"
     assert client.get("/health/live").status_code == 200
 
 
@@ -45,6 +48,7 @@ def test_health_is_503_when_the_database_is_down(app_factory):
     response = client.get("/health")
     assert response.status_code == 503
     assert response.get_json()["database"]["status"] == "error"
+    assert client.get("/health/ready").status_code == 503
 
 
 def test_ready(client):
