@@ -52,8 +52,16 @@ class Tenant:
     schema: str
 
 
+def public_head() -> str:
+    """The public tree's head: a data set built before a public migration is built again."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(common.ROOT / "migrations" / "public")).get_current_head()
+
+
 def marker(head: str) -> str:
-    return f"nexphys-bench W1/W2 data set v{VERSION}; tenant head {head}; {TENANTS} tenants"
+    return (f"nexphys-bench W1/W2 data set v{VERSION}; tenant head {head}; public head {public_head()}; "
+            f"{TENANTS} tenants")
 
 
 def pg_connect(database_url: str):
