@@ -31,7 +31,7 @@ from nexphys.tenancy.migrations import script_directory
 
 log = logging.getLogger(__name__)
 RELAY_SECONDS = 2.0
-REDIS_WAIT_CAP_SECONDS = 5.0
+REDIS_WAIT_CAP_SECONDS = 2.0
 MAINTENANCE_SECONDS = 60  # RQ's registry clean-up: retries jobs abandoned by a killed worker
 
 
@@ -109,11 +109,13 @@ def worker_command(burst: bool) -> None:
         outbox.relay_in_app(app)
         worker = Worker([get_queue(name) for name in QUEUES], connection=get_redis(), serializer=JSONSerializer,
                         maintenance_interval=MAINTENANCE_SECONDS)
+        # RQ backs off up to a minute between reconnection attempts; work should resume within seconds.
+        worker.max_connection_wait_time = REDIS_WAIT_CAP_SECONDS
         try:
             worker.work(burst=burst, with_scheduler=True)
         except redis.RedisError as exc:  # raised by RQ's teardown when Redis went away
             log.warning("worker: Redis error (%s)", exc)
-        if burst or worker._stop_requested:
+        if burst or worker._shutdown_requested_date is not None:  # SIGTERM / Ctrl-C: RQ's warm shutdown
             return
         log.warning("worker: RQ stopped on an error; starting a new worker when Redis answers")
 

@@ -108,6 +108,7 @@ def _enqueue(job: _Push) -> None:
 def push_to_rq(job: _Push) -> bool:
     """Enqueue a recorded job on RQ; False (logged) when Redis cannot take it now: the relay will."""
     if not breaker().available:
+        log.info("job %s (outbox %s) waits in the outbox: Redis is unavailable", job.func, job.outbox_id)
         return False
     try:
         _enqueue(job)

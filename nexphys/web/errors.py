@@ -47,8 +47,11 @@ def problem(status: int, title: str, detail: str | None = None, type_: str | Non
 
 
 def error_page(status: int, title: str, detail: str | None, headers: dict | None = None):
-    """The HTML error page, on the studio's pages when there is one."""
-    return render_template("errors/error.html", status=status, title=title, detail=detail), status, headers or {}
+    """The HTML error page, on the studio's pages when there is one; with Retry-After it reloads itself then."""
+    retry_after = (headers or {}).get("Retry-After")
+    page = render_template("errors/error.html", status=status, title=title, detail=detail,
+                           retry_after=retry_after if retry_after and retry_after.isdigit() else None)
+    return page, status, headers or {}
 
 
 def _carried_headers(exc: HTTPException) -> dict:

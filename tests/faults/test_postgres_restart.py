@@ -86,7 +86,9 @@ def test_during_a_restart_requests_get_503_and_the_first_one_after_it_succeeds(p
         assert answer.mimetype == "application/problem+json" and answer.headers["Retry-After"] == "5"
         assert answer.get_json()["type"] == "/problems/unavailable"
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
-    assert "Unavailable for a moment" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Unavailable for a moment" in html and "Try again now" in html
+    assert '<meta http-equiv="refresh" content="5">' in html  # the page retries by itself
     assert (health.status_code, ready.status_code, live.status_code) == (503, 503, 200)
 
     # The server is back: the very first request is served, on a fresh connection.

@@ -54,6 +54,8 @@ def _start(app, database_url: str, command: str = "worker") -> subprocess.Popen:
 def _kill(process: subprocess.Popen) -> None:
     """SIGKILL the worker and its work horse (RQ puts each horse in a process group of its own), as an
     OOM killer or a lost host would."""
+    if process.poll() is not None:
+        return
     family = [process.pid, *(child.pid for child in psutil.Process(process.pid).children(recursive=True))]
     for pid in family:
         with contextlib.suppress(ProcessLookupError):
@@ -130,6 +132,9 @@ def test_the_worker_and_scheduler_outlive_a_redis_restart_and_run_what_was_submi
         assert worker.poll() is None and scheduler.poll() is None, "a process exited"
         assert took < 20
         del warm
+        for process in (worker, scheduler):  # and each still stops when asked (as honcho or systemd asks)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(10) == 0
     finally:
         _kill(worker)
         _kill(scheduler)
