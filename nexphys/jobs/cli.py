@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 
 import click
@@ -97,6 +98,28 @@ def wait_for_redis(connection: redis.Redis) -> None:
             wait = min(wait * 2, REDIS_WAIT_CAP_SECONDS)
 
 
+def release_what_a_stopped_worker_held(worker: Worker) -> None:
+    """After RQ's worker quit on a Redis error: free its scheduler's locks and hand back its started jobs.
+
+    Otherwise the next worker's scheduler (which runs retries) waits for the dead one's locks to expire,
+    and a job it had just started waits for its heartbeat to expire (a minute and a half) before RQ's
+    abandoned-job handling retries it. A work horse still running is waited for first: it finishes its job.
+    """
+    horse = worker.horse_pid
+    if horse:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(horse, 0)
+    if worker.scheduler is not None:
+        worker.scheduler.release_locks()
+    for queue in worker.queues:
+        registry = queue.started_job_registry
+        for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
+            job = Job.fetch_many([job_id], connection=worker.connection, serializer=JSONSerializer)[0]
+            if job is not None and job.worker_name == worker.name:
+                worker.connection.zadd(registry.key, {f"{job_id}:{execution_id}": 0})  # due now
+        registry.cleanup(timestamp=1)  # RQ's own handling of abandoned jobs, for these only
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
 @with_appcontext
@@ -104,8 +127,16 @@ def worker_command(burst: bool) -> None:
     """Run an RQ worker on the high, default and low queues (restarted in-process after a Redis outage)."""
     script_directory()  # load the migration scripts once: every forked work horse inherits them
     app = current_app._get_current_object()
+    stopped: Worker | None = None
     while True:
         wait_for_redis(get_redis())
+        if stopped is not None:
+            try:
+                release_what_a_stopped_worker_held(stopped)
+            except redis.RedisError as exc:  # away again: wait for it once more
+                log.warning("worker: Redis error while recovering (%s)", exc)
+                continue
+            stopped = None
         outbox.relay_in_app(app)
         worker = Worker([get_queue(name) for name in QUEUES], connection=get_redis(), serializer=JSONSerializer,
                         maintenance_interval=MAINTENANCE_SECONDS)
@@ -118,6 +149,7 @@ def worker_command(burst: bool) -> None:
         if burst or worker._shutdown_requested_date is not None:  # SIGTERM / Ctrl-C: RQ's warm shutdown
             return
         log.warning("worker: RQ stopped on an error; starting a new worker when Redis answers")
+        stopped = worker
 
 
 @click.command("scheduler")

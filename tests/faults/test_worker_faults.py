@@ -145,3 +145,24 @@ def _submit_without_redis(app, tenant, name: str) -> None:
     with app.app_context():
         sample_jobs.write_then_wait.delay(name, "-", tenant_id=tenant.id, retry_intervals=(0,))
         db.session.commit()
+
+
+def test_a_worker_that_quit_on_a_redis_error_hands_back_the_job_it_had_just_started(worker_app, tenant_a):
+    from rq import Worker
+
+    from nexphys.jobs.cli import release_what_a_stopped_worker_held
+
+    name = f"Picked Up As Redis Went {uuid.uuid4().hex[:6]}"
+    job = _submit(worker_app, tenant_a, name)
+    with worker_app.app_context():
+        queues = [get_queue(queue) for queue in QUEUES]
+        quitter = Worker(queues, connection=get_redis(), serializer=JSONSerializer)
+        dequeued, _queue = quitter.dequeue_job_and_maintain_ttl(timeout=1)
+        quitter.prepare_execution(dequeued)  # started, in the registry, and then RQ's loop quit
+        quitter.prepare_job_execution(dequeued)
+        job.refresh()
+        assert job.get_status() == "started" and job.worker_name == quitter.name
+        release_what_a_stopped_worker_held(quitter)
+        assert job.get_status(refresh=True) == "queued"  # handed back now, not after its heartbeat expires
+    _work_here(worker_app)
+    assert _count(worker_app, tenant_a, name) == 1
