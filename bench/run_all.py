@@ -2,7 +2,10 @@
 
     python -m bench.run_all            # full sizes; every script rewrites its section of docs/benchmarks.md
     python -m bench.run_all --quick    # small counts, one run each, nothing written
-    python -m bench.run_all w1 w2      # only some (w1, w2, w3, w3pool, w4)
+    python -m bench.run_all w1 w2      # only some (w1, w2, w3, w3pool, w4, soak)
+
+soak (bench.soak) runs last: W1 + W2 for ~3 minutes through a Redis and a PostgreSQL restart, on servers of
+its own (it touches neither the bench database nor the shared servers).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ BENCHMARKS = {  # W1 and W2 first: they reuse their data set, which W3 and W4 dr
     "w3": "bench.w3_provisioning",
     "w3pool": "bench.w3_pool",
     "w4": "bench.w4_migration",
+    "soak": "bench.soak",
 }
 
 
