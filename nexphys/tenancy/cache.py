@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import redis
+import sqlalchemy as sa
 from flask import Flask, current_app
 
 from nexphys.kv import breaker, get_redis
@@ -84,7 +85,12 @@ class TenantCache:
         generation = self.generation(now)
         tenant = self._from_redis(key)
         if tenant is _MISSING:
-            tenant = self.loader(kind, value)
+            try:
+                tenant = self.loader(kind, value)
+            except sa.exc.OperationalError:
+                if hit is None:
+                    raise
+                return hit[2]  # the database is away: the last answer serves (its pages say "unavailable")
             self._to_redis(key, tenant)
         self._local[key] = (now, generation, tenant)
         return tenant
