@@ -79,6 +79,8 @@ class Config:
     MAIL_FROM: str = "nexphys <no-reply@nexphys.example>"
     LOGIN_LIMIT_PER_ACCOUNT: str = "5 per minute"
     LOGIN_LIMIT_PER_IP: str = "20 per minute"
+    # Monitoring's key to /health's details (sent as X-Operator-Token); platform admins see them signed in.
+    OPERATOR_TOKEN: str = ""
 
     @classmethod
     def from_env(cls) -> Config:
@@ -101,6 +103,7 @@ class Config:
             or (_development_data_keys() if env != "production" else ""),
             SMTP_URL=os.environ.get("SMTP_URL", ""),
             MAIL_FROM=os.environ.get("MAIL_FROM", "nexphys <no-reply@nexphys.example>"),
+            OPERATOR_TOKEN=os.environ.get("NEXPHYS_OPERATOR_TOKEN", ""),
         )
 
     def validate(self) -> None:

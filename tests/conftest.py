@@ -21,6 +21,7 @@ from nexphys.devservers import recreate_database
 from tests.factories import add_class, create_tenant, drop_tenant
 
 TEST_REDIS_DB = 15
+OPERATOR_TOKEN = "test-operator-token"  # /health's details (tests.requests.OPERATOR)
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +59,7 @@ def app_factory(database_url, redis_url) -> Callable:
     def make(**overrides):
         config = {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url, "TESTING": True,
                   "SECRET_KEY": "test-secret-" + "x" * 32, "MIGRATION_WORKERS": 2,
+                  "OPERATOR_TOKEN": OPERATOR_TOKEN,
                   # Generous sign-in limits by default; the throttling tests build apps with tight ones.
                   "LOGIN_LIMIT_PER_ACCOUNT": "200 per minute", "LOGIN_LIMIT_PER_IP": "1000 per minute",
                   **overrides}

@@ -11,6 +11,9 @@ from tests.factories import TEST_PASSWORD, person
 from tests.running import host
 
 
+OPERATOR = {"X-Operator-Token": "test-operator-token"}  # the suite's OPERATOR_TOKEN: /health's details
+
+
 def bearer(tenant, token: str) -> dict:
     """Headers for an API call to the tenant with a bearer token."""
     return {**host(tenant), "Authorization": f"Bearer {token}"}

@@ -1,12 +1,19 @@
-"""Health endpoints: /health (full report), /health/live (process up), /health/ready (dependencies)."""
+"""Health endpoints: /health (full report), /health/live (process up), /health/ready (dependencies).
+
+Anyone gets the status alone (healthy / unhealthy, ready / not ready, and the HTTP status a load
+balancer needs). The details (each dependency's error and latency, schema counts, queue depths, the
+job outbox, the version) go only to a platform administrator signed in on the apex host, or to a caller
+sending the configured operator token in `X-Operator-Token`: errors name addresses and versions.
+"""
 
 from __future__ import annotations
 
+import hmac
 import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
 from nexphys.extensions import db
 from nexphys.jobs import outbox
@@ -14,7 +21,7 @@ from nexphys.jobs.queues import QUEUES, get_queue
 from nexphys.kv import get_redis
 from nexphys.tenancy.migrations import head_revision
 from nexphys.tenancy.models import Tenant, TenantMigration
-from nexphys.web.access import public
+from nexphys.web.access import current_principal, public
 
 bp = Blueprint("health", __name__, url_prefix="/health")
 
@@ -70,6 +77,23 @@ def _job_outbox():
             "failed": state.failed}
 
 
+def _may_see_details() -> bool:
+    expected = current_app.config.get("OPERATOR_TOKEN") or ""
+    sent = request.headers.get("X-Operator-Token", "")
+    if expected and sent and hmac.compare_digest(sent.encode(), expected.encode()):
+        return True
+    try:
+        principal = current_principal()
+    except Exception:  # noqa: BLE001 - no database to ask who is signed in: the status alone
+        return False
+    return principal is not None and principal.kind == "platform_admin"
+
+
+def _answer(body: dict, status: int):
+    """The whole body for operators; otherwise only its overall status."""
+    return jsonify(body if _may_see_details() else {"status": body["status"]}), status
+
+
 @bp.get("")
 @public
 def health():
@@ -86,7 +110,7 @@ def health():
     body = {"status": "healthy" if healthy else "unhealthy",
             "timestamp": datetime.now(UTC).isoformat(),
             "version": current_app.config["APP_VERSION"], **checks}
-    return jsonify(body), 200 if healthy else 503
+    return _answer(body, 200 if healthy else 503)
 
 
 @bp.get("/live")
@@ -104,4 +128,4 @@ def ready():
     checks = {"database": _timed(_database), "redis": _timed(_redis)}
     ok = checks["database"]["status"] == "ok"
     status = ("ready" if checks["redis"]["status"] == "ok" else "ready without redis") if ok else "not ready"
-    return jsonify({"status": status, **checks}), 200 if ok else 503
+    return _answer({"status": status, **checks}, 200 if ok else 503)

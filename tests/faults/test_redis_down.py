@@ -20,7 +20,7 @@ from nexphys.mail.models import OutboxMessage
 from tests.bookings.apiclient import book, caller, token_headers
 from tests.factories import TEST_PASSWORD, create_tenant, drop_tenant, make_session, person, unique_slug
 from tests.faults.conftest import stopped, wait_until
-from tests.requests import api_token, host, login
+from tests.requests import OPERATOR, api_token, host, login
 from tests.running import in_studio, run_jobs
 
 
@@ -82,8 +82,8 @@ def test_with_redis_stopped_the_day_goes_on_and_no_email_is_lost(redis_app, spar
                                              json={"notes": "Bring water"}).status_code
         answers["class cancel"] = client.post(f"/api/v1/classes/{to_cancel}/cancel", headers=staff_api,
                                               json={"reason": "Instructor ill"}).status_code
-        health = client.get("/health")
-        ready = client.get("/health/ready")
+        health = client.get("/health", headers=OPERATOR)
+        ready = client.get("/health/ready", headers=OPERATOR)
         assert _waiting_jobs(redis_app, studio) == 4  # three confirmations and the cancelled class, recorded with them
 
     assert answers == {"home": 200, "class page": 200, "timetable api": 200, "password for a token": 200,
