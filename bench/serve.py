@@ -57,7 +57,9 @@ class Server:
 
     def start(self, ready_path: str = "/health/live", ready_host: str | None = None) -> Server:
         self.port = self.port or free_port()
-        env = {**os.environ, **self.env, "PORT": str(self.port)}
+        # W1/W2 drive one studio from one address far past any plan's API rate: count (the cost is measured),
+        # refuse nothing (nexphys.security.rate_limits); bench.w1_flood sets its own.
+        env = {"NEXPHYS_API_RATE_LIMITS": "report", **os.environ, **self.env, "PORT": str(self.port)}
         fd, name = tempfile.mkstemp(prefix=f"bench-{self.name}-", suffix=".log")
         self.log_path = Path(name)
         with os.fdopen(fd, "w") as log:  # the child keeps its own copy of the descriptor

@@ -212,7 +212,8 @@ def app_env(spares: Spares, web_port: int) -> dict[str, str]:
            if k not in ("SMTP_URL", "GUNICORN_CMD_ARGS", "NEXPHYS_ACCESS_LOG")}  # no SMTP: mails are "kept"
     env.update(DATABASE_URL=spares.postgres.url, REDIS_URL=spares.redis_url, SECRET_KEY=common.SECRET,
                FLASK_APP="wsgi.py", NEXPHYS_BASE_DOMAIN=BASE_DOMAIN, PORT=str(web_port),
-               NEXPHYS_PUBLIC_PORT=str(web_port), PYTHONUNBUFFERED="1")
+               NEXPHYS_PUBLIC_PORT=str(web_port), PYTHONUNBUFFERED="1",
+               NEXPHYS_API_RATE_LIMITS="report")  # W1/W2 traffic is far past any plan's API rate: count, refuse none
     return env
 
 

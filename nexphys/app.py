@@ -15,6 +15,7 @@ from nexphys import kv
 from nexphys.config import Config
 from nexphys.domains import Registry, installed, load
 from nexphys.extensions import csrf, db, limiter, login_manager, migrate
+from nexphys.security import http, rate_limits
 from nexphys.tenancy import resolver
 from nexphys.tenancy.binding import install_connection_guard
 from nexphys.web import access, context, errors, input_guard, nav, pages
@@ -30,7 +31,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     registry = installed()
     registry.load_models()  # every table known before the first query or migration
     register_extensions(app)
+    http.init_app(app)  # proxy hops, HTTPS, security headers: before anything reads the request
     resolver.init_app(app)  # the tenant is bound first: access is checked inside it
+    rate_limits.init_app(app)  # API requests counted per caller and studio, before access refuses any
     access.init_app(app)
     register_domains(app, registry)
     nav.init_app(app)

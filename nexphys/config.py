@@ -17,6 +17,12 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _flag(name: str) -> bool | None:
+    """An on/off environment variable ("1", "true", "yes", "on" or their opposites); None when unset."""
+    value = os.environ.get(name, "").strip().lower()
+    return None if not value else value in ("1", "true", "yes", "on")
+
+
 def _instance_value(name: str, make: Callable[[], str]) -> str:
     """A per-checkout development value kept in instance/, so every process of `make run` agrees."""
     path = Path(__file__).resolve().parent.parent / "instance" / name
@@ -79,6 +85,16 @@ class Config:
     MAIL_FROM: str = "nexphys <no-reply@nexphys.example>"
     LOGIN_LIMIT_PER_ACCOUNT: str = "5 per minute"
     LOGIN_LIMIT_PER_IP: str = "20 per minute"
+    # API rate limits (nexphys.security.rate_limits): "enforce", "report" (count and send the headers, refuse
+    # nothing) or "off"; requests a minute for a studio whose plan sets none (and on the apex host).
+    API_RATE_LIMITS: str = "enforce"
+    API_REQUESTS_PER_MINUTE_PER_KEY: int = 300
+    API_REQUESTS_PER_MINUTE_PER_STUDIO: int = 1500
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are believed (0: none, so a
+    # forged header changes nothing). nexphys.security.http installs ProxyFix with it.
+    TRUSTED_PROXY_HOPS: int = 0
+    # Redirect plain HTTP to https and send HSTS; None means "in production only" (nexphys.security.http).
+    FORCE_HTTPS: bool | None = None
     # Monitoring's key to /health's details (sent as X-Operator-Token); platform admins see them signed in.
     OPERATOR_TOKEN: str = ""
 
@@ -102,6 +118,11 @@ class Config:
             NEXPHYS_DATA_KEYS=os.environ.get("NEXPHYS_DATA_KEYS")
             or (_development_data_keys() if env != "production" else ""),
             SMTP_URL=os.environ.get("SMTP_URL", ""),
+            API_RATE_LIMITS=os.environ.get("NEXPHYS_API_RATE_LIMITS", "enforce"),
+            API_REQUESTS_PER_MINUTE_PER_KEY=_int("NEXPHYS_API_REQUESTS_PER_MINUTE_PER_KEY", 300),
+            API_REQUESTS_PER_MINUTE_PER_STUDIO=_int("NEXPHYS_API_REQUESTS_PER_MINUTE_PER_STUDIO", 1500),
+            TRUSTED_PROXY_HOPS=_int("NEXPHYS_TRUSTED_PROXIES", 0),
+            FORCE_HTTPS=_flag("NEXPHYS_FORCE_HTTPS"),
             MAIL_FROM=os.environ.get("MAIL_FROM", "nexphys <no-reply@nexphys.example>"),
             OPERATOR_TOKEN=os.environ.get("NEXPHYS_OPERATOR_TOKEN", ""),
         )
@@ -140,7 +161,9 @@ class Config:
         flask["REMEMBER_COOKIE_SAMESITE"] = "Lax"
         flask["REMEMBER_COOKIE_SECURE"] = self.NEXPHYS_ENV == "production"
         flask["RATELIMIT_STORAGE_URI"] = self.REDIS_URL
-        flask["RATELIMIT_HEADERS_ENABLED"] = True
+        # nexphys.security.rate_limits writes the RateLimit-* headers (the IETF draft's: Reset in seconds from
+        # now; Flask-Limiter's own would send an epoch time under those names).
+        flask["RATELIMIT_HEADERS_ENABLED"] = False
         # Redis down: sign-in limits are counted in this process's memory instead (Flask-Limiter logs
         # "falling back to in-memory storage", and goes back to Redis once it answers).
         flask["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True

@@ -37,6 +37,7 @@ INSTALLED: tuple[str, ...] = (
     "nexphys.audit",
     "nexphys.api_keys",
     "nexphys.settings",
+    "nexphys.allowlist",
     "nexphys.calendar",
     "nexphys.mail",
     "nexphys.studio",

@@ -16,4 +16,8 @@ csrf = CSRFProtect()
 # No default limits: each sign-in route states its own (per account and per IP).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
-login_manager.session_protection = "strong"  # a session moved to another client is dropped
+# "basic", not "strong": Flask-Login's client identifier hashes the client-sent X-Forwarded-For and
+# User-Agent, so "strong" signed members out whenever their phone changed network, while a thief could
+# forge both. Sessions are bounded instead by their studio, the person's session version (sign out
+# everywhere, password and role changes) and the studio's idle and absolute lifetimes (nexphys.auth.sessions).
+login_manager.session_protection = "basic"

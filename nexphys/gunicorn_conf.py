@@ -7,6 +7,9 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 worker_class = "sync"
 timeout = 30
+# gunicorn would take the scheme from X-Forwarded-Proto of any local client; the app's one trusted-proxy
+# setting (NEXPHYS_TRUSTED_PROXIES, Werkzeug's ProxyFix) decides that instead.
+forwarded_allow_ips = ""
 accesslog = "-" if os.environ.get("NEXPHYS_ACCESS_LOG", "0") == "1" else None
 # gunicorn's control socket has one default path per user, so two instances (a second checkout, the
 # benchmarks' three apps) would take each other's; nothing here uses it.

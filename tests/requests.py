@@ -10,7 +10,6 @@ import re
 from tests.factories import TEST_PASSWORD, person
 from tests.running import host
 
-
 OPERATOR = {"X-Operator-Token": "test-operator-token"}  # the suite's OPERATOR_TOKEN: /health's details
 
 

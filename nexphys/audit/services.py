@@ -18,6 +18,7 @@ class AuditAction:
     TOKEN_ISSUED = "auth.token_issued"
     TOKEN_REUSE_DETECTED = "auth.refresh_token_reused"
     TOKEN_REVOKED = "auth.token_revoked"
+    SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere"
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"
     ROLE_CHANGED = "member.role_changed"

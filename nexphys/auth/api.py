@@ -7,14 +7,14 @@ import uuid
 from flask import Blueprint, abort, current_app
 
 from nexphys.audit.services import AuditAction, record
-from nexphys.auth import services, tokens
+from nexphys.auth import everywhere, services, tokens
 from nexphys.auth.principals import load_active_user
-from nexphys.auth.schemas import Credentials, Me, RefreshRequest, RevokeRequest, Tokens
+from nexphys.auth.schemas import Credentials, Me, RefreshRequest, RevokeRequest, SignOutEverywhere, Tokens
 from nexphys.auth.throttle import sign_in_limits
 from nexphys.extensions import db
 from nexphys.platform.services import authenticate_admin
 from nexphys.tenancy.context import current_tenant
-from nexphys.web.access import public, require_principal, signed_in
+from nexphys.web.access import public, require_principal, requires, signed_in
 from nexphys.web.schemas import api, no_content, respond
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -100,3 +100,32 @@ def me():
                         "role": {"id": user.role.id, "key": user.role.key, "name": user.role.name,
                                  "level": user.role.level},
                         "permissions": sorted(principal.permissions)})
+
+
+@bp.post("/me/sign-out-everywhere")
+@signed_in
+@api(body=SignOutEverywhere, body_optional=True, responses={204: None}, problems=(401, 403, 404))
+def sign_out_everywhere(body: SignOutEverywhere):
+    """End every session, remember cookie and API token of the caller, this one included (204)."""
+    principal = require_principal()
+    if current_tenant() is None:
+        abort(404)
+    if principal.kind != "user":
+        abort(403, description="Only people sign out; revoke an API key on the API keys page.")
+    everywhere.sign_out_everywhere(load_active_user(principal.id), principal)
+    db.session.commit()
+    return no_content()
+
+
+@bp.post("/members/<int:id>/sign-out-everywhere")
+@requires("members", "update")
+@api(body=SignOutEverywhere, body_optional=True, responses={204: None}, problems=(401, 403, 404))
+def sign_out_member(id: int, body: SignOutEverywhere):
+    """Staff: end every session, remember cookie and API token of one person (204). Audited."""
+    principal = require_principal()
+    if current_tenant() is None:
+        abort(404)
+    user = everywhere.person_to_sign_out(id, principal)  # 404 / 403 (nexphys.web.errors)
+    everywhere.sign_out_everywhere(user, principal)
+    db.session.commit()
+    return no_content()

@@ -6,17 +6,18 @@ the tenant id, checked against the tenant this request resolved to.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_login import UserMixin, current_user
 from sqlalchemy.orm import joinedload
 
 from nexphys.api_keys.models import ApiKey
 from nexphys.api_keys.services import API_KEY_PREFIX, key_hash
+from nexphys.auth import lifetimes, sessions
+from nexphys.auth.sessions import credential_fingerprint, session_id_for_admin  # noqa: F401 - for the console
 from nexphys.auth.tokens import InvalidToken, decode_access_token
 from nexphys.extensions import db, login_manager
 from nexphys.members.models import User, UserStatus
@@ -37,12 +38,6 @@ class SessionIdentity(UserMixin):
         return self._session_id
 
 
-def credential_fingerprint(password_hash: str | None) -> str:
-    """Changes when the password changes, so old sessions and remember-cookies stop working."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, (password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
-
-
 def user_principal(user: User, token_family: str | None = None) -> Principal:
     return Principal(kind="user", id=user.id, label=user.email, tenant_id=current_tenant().id,
                      role_level=user.role.level, role_key=user.role.key,
@@ -61,14 +56,6 @@ def load_active_user(user_id: int) -> User | None:
     return user
 
 
-def session_id_for_user(user: User) -> str:
-    return f"u:{current_tenant().id}:{user.id}:{credential_fingerprint(user.password_hash)}"
-
-
-def session_id_for_admin(admin: PlatformAdmin) -> str:
-    return f"p:{admin.id}:{credential_fingerprint(admin.password_hash)}"
-
-
 @login_manager.user_loader
 def load_session(session_id: str) -> SessionIdentity | None:
     try:
@@ -78,24 +65,40 @@ def load_session(session_id: str) -> SessionIdentity | None:
 
 
 def _load_session(session_id: str) -> SessionIdentity | None:
-    kind, _, rest = session_id.partition(":")
     tenant = current_tenant()
-    if kind == "u" and tenant is not None:
-        tenant_id, user_id, fingerprint = rest.split(":", 2)
-        if int(tenant_id) != tenant.id:
-            return None  # a session from another studio, replayed here
-        user = load_active_user(int(user_id))
-        if user is None or not hmac.compare_digest(fingerprint, credential_fingerprint(user.password_hash)):
-            return None
-        return SessionIdentity(session_id, user_principal(user))
-    if kind == "p" and tenant is None:
-        admin_id, fingerprint = rest.split(":", 1)
-        admin = db.session.get(PlatformAdmin, int(admin_id))
-        if admin is None or not admin.is_active or not hmac.compare_digest(
-                fingerprint, credential_fingerprint(admin.password_hash)):
-            return None
-        return SessionIdentity(session_id, admin_principal(admin))
+    if session_id.startswith("u:") and tenant is not None:
+        return _load_user_session(session_id, tenant.id)
+    if session_id.startswith("p:") and tenant is None:
+        return _load_admin_session(session_id)
     return None
+
+
+def _load_user_session(session_id: str, tenant_id: int) -> SessionIdentity | None:
+    """A studio person's session, if it is this studio's, still theirs (version, password) and alive."""
+    session_tenant, user_id, fingerprint, version, started = sessions.user_session_parts(session_id)
+    if session_tenant != tenant_id:
+        return None  # a session from another studio, replayed here
+    user = load_active_user(user_id)
+    if user is None or version != user.session_version or not hmac.compare_digest(
+            fingerprint, credential_fingerprint(user.password_hash)):
+        sessions.end_this_session(sessions.ENDED_MESSAGE)  # ended elsewhere: forget it, cookie included
+        return None
+    if not sessions.keep_alive(started, lifetimes.for_role_level(user.role.level)):
+        return None
+    return SessionIdentity(session_id, user_principal(user))
+
+
+def _load_admin_session(session_id: str) -> SessionIdentity | None:
+    """A platform administrator's session (on the apex host), with the platform's lifetimes."""
+    admin_id, fingerprint, started = sessions.admin_session_parts(session_id)
+    admin = db.session.get(PlatformAdmin, admin_id)
+    if admin is None or not admin.is_active or not hmac.compare_digest(
+            fingerprint, credential_fingerprint(admin.password_hash)):
+        sessions.end_this_session(sessions.ENDED_MESSAGE)
+        return None
+    if not sessions.keep_alive(started, lifetimes.PLATFORM):
+        return None
+    return SessionIdentity(session_id, admin_principal(admin))
 
 
 def bearer_credential() -> str | None:

@@ -22,6 +22,10 @@ class RevokeRequest(Body):
     refresh_token: str | None = None
 
 
+class SignOutEverywhere(Body):
+    """Nothing to send (an empty object, or no body): the request itself is the instruction."""
+
+
 class Tokens(Shape):
     """An access token (15 minutes) and, for studio people, a refresh token that rotates on use."""
 

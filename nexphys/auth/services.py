@@ -8,13 +8,15 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from nexphys.allowlist.services import check_sign_in_network
 from nexphys.audit.services import AuditAction, record
-from nexphys.auth.principals import credential_fingerprint
+from nexphys.auth.sessions import credential_fingerprint, end_sessions
 from nexphys.extensions import db
 from nexphys.mail.services import queue_email
 from nexphys.members.models import User, UserStatus
 from nexphys.security.passwords import check_strength, hash_password, needs_rehash, verify_password
 from nexphys.tenancy.context import require_tenant
+from nexphys.web.access import Principal
 
 
 class AuthError(Exception):
@@ -36,6 +38,7 @@ def authenticate(email: str, password: str) -> User:
         record(AuditAction.SIGN_IN_FAILED, actor=(email or "")[:254], actor_user_id=user.id if user else None,
                details={"reason": "credentials" if not ok else "inactive"})
         raise AuthError(GENERIC_FAILURE)
+    check_sign_in_network(user)  # staff only from the studio's allowed networks (403); after the password
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = datetime.now(UTC)
@@ -76,12 +79,25 @@ def user_for_password_token(token: str) -> User:
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password (activating an invited account); old sessions and links stop working."""
+def set_password(user: User, password: str, keep: Principal | None = None) -> None:
+    """Set a new password (activating an invited account); old links stop working, and so do the person's
+    sessions and tokens, but for `keep`'s own (the person changing it while signed in)."""
     user.password_hash = hash_password(check_strength(password))
     if user.status == UserStatus.INVITED:
         user.status = UserStatus.ACTIVE
+    end_sessions(user, keep=keep)
     record(AuditAction.PASSWORD_CHANGED, actor=user.email, actor_user_id=user.id, target=f"user:{user.id}")
+
+
+class WrongPassword(AuthError):
+    """The current password given to change it is not the person's."""
+
+
+def change_password(user: User, current: str, new: str, by: Principal) -> None:
+    """A signed-in person's new password: the current one first. Their other sessions and tokens end."""
+    if not verify_password(user.password_hash, current or ""):
+        raise WrongPassword("That is not your current password.")
+    set_password(user, new, keep=by)
 
 
 def _link(endpoint: str, token: str) -> str:

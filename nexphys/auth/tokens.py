@@ -114,8 +114,34 @@ def revoke_family(family: str) -> None:
         db.session.execute(sa.update(RefreshToken).where(RefreshToken.family_id == family,
                                                          RefreshToken.revoked_at.is_(None))
                            .values(revoked_at=_now()))
+    _mark_revoked(tenant_id, [family])
+
+
+def revoke_user_families(user_id: int, keep: str | None = None) -> list[str]:
+    """Stop every token of every API sign-in of one person (but the family `keep`); the families revoked.
+
+    One UPDATE over the person's refresh tokens; their access tokens are refused from the next request
+    (every family of a person has refresh-token rows, which the per-request check reads without Redis).
+    """
+    query = sa.update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(RefreshToken.family_id != keep)
+    revoked = db.session.execute(query.values(revoked_at=_now()).returning(RefreshToken.family_id)
+                                 .execution_options(synchronize_session=False)).scalars()
+    families = sorted(set(revoked))
+    _mark_revoked(require_tenant().id, families)
+    return families
+
+
+def _mark_revoked(tenant_id: int | None, families: list[str]) -> None:
+    """Tell every process at once (Redis, for the access tokens' lifetime); the database says it too."""
+    if not families:
+        return
     try:
-        get_redis().set(_revoked_key(tenant_id, family), 1, ex=current_app.config["ACCESS_TOKEN_SECONDS"] + 60)
+        pipe = get_redis().pipeline(transaction=False)
+        for family in families:
+            pipe.set(_revoked_key(tenant_id, family), 1, ex=current_app.config["ACCESS_TOKEN_SECONDS"] + 60)
+        pipe.execute()
     except redis.RedisError:
         breaker().failed()
 

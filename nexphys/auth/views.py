@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import logout_user
 
 from nexphys.audit.services import AuditAction, record
-from nexphys.auth import services
+from nexphys.auth import lifetimes, services, sessions
 from nexphys.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
-from nexphys.auth.principals import SessionIdentity, session_id_for_user, user_principal
+from nexphys.auth.principals import SessionIdentity, user_principal
 from nexphys.auth.throttle import sign_in_limits
 from nexphys.extensions import db
 from nexphys.security.passwords import WeakPassword
@@ -19,9 +19,10 @@ bp = Blueprint("auth", __name__)
 
 
 def start_session(user, remember: bool) -> None:
-    """A fresh session for `user`: nothing of the anonymous session is carried over."""
-    session.clear()
-    login_user(SessionIdentity(session_id_for_user(user), user_principal(user)), remember=remember)
+    """A fresh session for `user`: nothing of the session before is carried over (nexphys.auth.sessions)."""
+    started = sessions.now_seconds()
+    identity = SessionIdentity(sessions.session_id_for_user(user, started), user_principal(user))
+    sessions.begin(identity, started, remember, lifetimes.for_role_level(user.role.level))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,8 +54,8 @@ def logout():
     principal = current_principal()
     record(AuditAction.SIGN_OUT, actor=principal.label, actor_user_id=principal.id)
     db.session.commit()
-    logout_user()
     session.clear()
+    logout_user()  # after the clear: it asks for the remember cookie to be deleted too
     flash("You are signed out.", "info")
     return redirect(url_for("web.home"))
 

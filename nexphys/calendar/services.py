@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 from sqlalchemy.dialects.postgresql import insert
 
 from nexphys.bookings.models import Booking, BookingStatus
@@ -81,7 +81,8 @@ def _calendar(name: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # An X- property is written raw unless typed: vText escapes the , ; \ and line breaks of the studio name.
+    calendar.add("x-wr-calname", vText(name))
     calendar.add("x-wr-timezone", require_tenant().time_zone)
     calendar.add("x-published-ttl", "PT1H")  # how often apps should poll (Apple, Outlook)
     return calendar

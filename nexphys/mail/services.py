@@ -8,6 +8,7 @@ shows them so links can be followed.
 from __future__ import annotations
 
 import smtplib
+import unicodedata
 from email.message import EmailMessage
 from urllib.parse import urlparse
 
@@ -23,6 +24,17 @@ STATUSES = ("pending", "sent", "kept", "failed")
 # A failed delivery is retried by RQ after 10 s, 1 min and 5 min (the job raises on SMTP errors);
 # after the last attempt the message stays "failed" on the notifications page, where staff can retry it.
 DELIVERY_RETRY_INTERVALS = [10, 60, 300]
+SUBJECT_MAX = 200  # outbox_messages.subject
+
+
+def header_text(value: str) -> str:
+    """Text made safe for one mail header: line breaks and other control characters become spaces.
+
+    Subjects are built from names people type (a class type, the studio); a CR or LF there would otherwise
+    make the header unbuildable (Python refuses it) or, with a laxer library, inject headers.
+    """
+    spaced = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in value)
+    return " ".join(spaced.split())
 
 
 class NotRetryable(ValueError):
@@ -35,7 +47,7 @@ def _submit_delivery(message_id: int) -> None:
 
 def queue_email(to: str, subject: str, body: str, kind: str = "generic") -> OutboxMessage:
     """Store a message for delivery; it is sent after the caller's transaction commits. Flushes."""
-    message = OutboxMessage(to_address=to, subject=subject, body_text=body, kind=kind)
+    message = OutboxMessage(to_address=to, subject=header_text(subject)[:SUBJECT_MAX], body_text=body, kind=kind)
     db.session.add(message)
     db.session.flush()
     _submit_delivery(message.id)
@@ -71,13 +83,18 @@ def retry_message(message_id: int) -> OutboxMessage:
     return message
 
 
-def _send_smtp(url: str, message: OutboxMessage) -> None:
-    parsed = urlparse(url)
+def build_message(message: OutboxMessage) -> EmailMessage:
+    """The email of an outbox message; ValueError for an address no header can carry (CR, LF)."""
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
+    email["To"] = message.to_address  # never cleaned: a changed recipient is worse than a refusal
+    email["Subject"] = header_text(message.subject)  # rows queued before subjects were cleaned
     email.set_content(message.body_text)
+    return email
+
+
+def _send_smtp(url: str, email: EmailMessage) -> None:
+    parsed = urlparse(url)
     smtp_class = smtplib.SMTP_SSL if parsed.scheme == "smtps" else smtplib.SMTP
     with smtp_class(parsed.hostname, parsed.port or (465 if parsed.scheme == "smtps" else 587), timeout=10) as smtp:
         if parsed.scheme == "smtp+starttls":
@@ -100,7 +117,13 @@ def deliver_message(message_id: int) -> str:
         return "kept in the development outbox"
     message.attempts += 1
     try:
-        _send_smtp(url, message)
+        email = build_message(message)
+    except ValueError as exc:  # no retry can help: failed at once, shown on the notifications page
+        message.status = "failed"
+        message.last_error = f"Not sent: {exc}"[:500]
+        return "refused"
+    try:
+        _send_smtp(url, email)
     except (OSError, smtplib.SMTPException) as exc:
         message.status = "failed"
         message.last_error = f"{type(exc).__name__}: {exc}"[:500]

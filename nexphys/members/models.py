@@ -41,6 +41,9 @@ class User(TenantModel):
     emergency_contact: Mapped[str | None] = mapped_column(EncryptedText("users.emergency_contact"))
     health_notes: Mapped[str | None] = mapped_column(EncryptedText("users.health_notes"))
     last_login_at: Mapped[datetime | None] = mapped_column(TimestampTZ())
+    # Part of every session id and remember cookie of this person (nexphys.auth.sessions): raised on a
+    # password or role change, deactivation and "sign out everywhere", which ends them all (and their API tokens).
+    session_version: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     # The secret in the member's personal calendar-feed URL; reset to revoke a leaked feed.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow)

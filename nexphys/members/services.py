@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from nexphys import errors as base
 from nexphys.audit.services import AuditAction, record
 from nexphys.auth.services import send_invitation
+from nexphys.auth.sessions import end_sessions
 from nexphys.errors import Conflict, DomainError, Invalid, NotFound
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
@@ -313,6 +314,7 @@ def deactivate_member(user: User, actor: Principal) -> bool:
         raise LastOwner("This is the studio's last active owner: make someone else an owner first.")
     previous = user.status
     user.status = UserStatus.INACTIVE
+    end_sessions(user)
     db.session.flush()
     record(AuditAction.MEMBER_DEACTIVATED, **_actor_fields(actor), target=f"user:{user.id}",
            details={"previous_status": previous})
@@ -329,6 +331,7 @@ def change_role(user: User, role: Role, actor: Principal) -> bool:
         raise LastOwner("This is the studio's last active owner: make someone else an owner first.")
     previous = user.role
     user.role = role
+    end_sessions(user, keep=actor)  # the new role's rules apply from a new sign-in; the changer's goes on
     db.session.flush()
     record(AuditAction.ROLE_CHANGED, **_actor_fields(actor), target=f"user:{user.id}",
            details={"from": previous.key, "to": role.key})

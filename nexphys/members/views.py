@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from nexphys.auth.everywhere import may_sign_out
 from nexphys.bookings import queries
 from nexphys.checkin import codes
 from nexphys.extensions import db
@@ -59,6 +60,7 @@ def _detail(user: User, principal: Principal, role_form: RoleForm | None = None)
     return render_template("members/detail.html", user=user, role_form=role_form, history=history,
                  show_sensitive=services.sees_sensitive(principal, user),
                  can_deactivate=services.may_deactivate(principal, user), is_self=_is_self(principal, user),
+                 can_sign_out=may_sign_out(principal, user),
                  is_staff=principal.scope("members", "read") == "all")
 
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
+from nexphys.allowlist import services as allowlist
 from nexphys.auth.principals import SessionIdentity, admin_principal, session_id_for_admin
 from nexphys.auth.services import GENERIC_FAILURE
 from nexphys.auth.throttle import sign_in_limits
@@ -23,7 +24,7 @@ from nexphys.platform.jobs import provisioning_job_status, queued_owner
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.models import Tenant
 from nexphys.tenancy.services import DEFAULT_PLAN, TenantError, TenantExists, TenantMissing
-from nexphys.web.access import current_principal, platform_admin, public
+from nexphys.web.access import current_principal, platform_admin, public, require_principal
 from nexphys.web.choices import options
 from nexphys.web.safety import safe_next
 
@@ -146,7 +147,8 @@ def _base_url_for(slug: str) -> str:
 @bp.get("/tenants/<int:tenant_id>")
 @platform_admin
 def tenant(tenant_id: int):
-    """One tenant: status, plan, domains, and provisioning progress (the page refreshes while it runs)."""
+    """One tenant: status, plan, domains, allowed networks, and provisioning progress (refreshes while it runs)."""
+    networks = allowlist.networks_of_tenant(tenant_id)  # first: reading the studio's schema ends this session
     record = _tenant_or_404(tenant_id)
     job_status = None
     retry_form = RetryForm()
@@ -158,7 +160,7 @@ def tenant(tenant_id: int):
             retry_form.owner_email.data, retry_form.owner_name.data = previous[0], previous[1]
     return render_template("platform/tenant.html", t=record, studio_url=_studio_url(record), job_status=job_status,
                  action_form=ActionForm(), suspend_form=SuspendForm(), retry_form=retry_form,
-                 here=request.path, host_of=services.host_of)
+                 here=request.path, host_of=services.host_of, networks=networks)
 
 
 @bp.post("/tenants/<int:tenant_id>/suspend")
@@ -191,6 +193,21 @@ def _change_status(change, done: str):
     else:
         flash(done, "success")
     return redirect(_back())
+
+
+@bp.post("/tenants/<int:tenant_id>/allowed-networks/clear")
+@platform_admin
+def clear_allowed_networks(tenant_id: int):
+    """Recovery for an owner locked out by their own list: staff may sign in from anywhere again. Audited."""
+    name = _tenant_or_404(tenant_id).name
+    try:
+        cleared = allowlist.clear_for_tenant(tenant_id, actor=f"platform:{require_principal().label}")
+    except LookupError as exc:
+        flash(str(exc).capitalize() + ".", "error")
+    else:
+        flash(f"{name}: allowed networks cleared; staff can sign in from anywhere." if cleared
+              else f"{name} has no allowed networks: nothing to clear.", "success" if cleared else "info")
+    return redirect(url_for("platform.tenant", tenant_id=tenant_id))
 
 
 @bp.post("/tenants/<int:tenant_id>/retry")

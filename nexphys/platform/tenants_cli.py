@@ -1,5 +1,5 @@
 """`flask tenants ...`: the platform operator's commands over the tenancy core: create, list, suspend,
-reactivate, drop, migrate, revision, pool."""
+reactivate, drop, migrate, revision, pool; and a studio's allowed networks (show, clear)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from nexphys.allowlist import services as allowlist
 from nexphys.extensions import db
 from nexphys.platform.jobs import enqueue_provisioning_with_owner
 from nexphys.platform.owner import invite_owner
@@ -160,3 +161,26 @@ def pool(size):
     result = refill(db.engine, current_app.config["SCHEMA_POOL_SIZE"] if size is None else size)
     click.echo(f"schema pool: {result['ready']} ready ({result['built']} built, "
                f"{result['dropped_stale']} stale dropped)")
+
+
+@tenants_cli.command("allowlist")
+@click.argument("slug")
+@click.option("--clear", is_flag=True, help="Remove the restriction (recovery for a locked-out owner); audited.")
+def allowlist_(slug, clear):
+    """Show a studio's allowed networks for staff sign-in and API keys, or clear them with --clear."""
+    try:
+        tenant_id = services.get_tenant(slug).id
+    except services.TenantError as exc:
+        _fail(str(exc))
+    try:
+        networks = (allowlist.clear_for_tenant(tenant_id, actor="platform:command line") if clear
+                    else allowlist.networks_of_tenant(tenant_id))
+    except LookupError as exc:
+        _fail(str(exc))
+    if networks is None:
+        _fail(f"{slug} is not set up yet: it has no allowed networks")
+    if clear:
+        click.echo(f"{slug}: allowed networks cleared (were: {', '.join(networks)})" if networks
+                   else f"{slug}: no allowed networks, nothing to clear")
+    else:
+        click.echo(f"{slug}: " + (", ".join(networks) if networks else "no restriction (staff may sign in anywhere)"))

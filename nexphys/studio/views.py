@@ -17,7 +17,9 @@ from nexphys.calendar.services import STUDIO_TOKEN_SETTING, studio_token
 from nexphys.classes.queries import Slot, slots_between, week_start
 from nexphys.db import utcnow
 from nexphys.extensions import db
+from nexphys.security.http import allow_framing
 from nexphys.settings.services import cached_settings
+from nexphys.studio.embedding import EMBED_SETTING, framing_origins
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import current_principal
 from nexphys.web.navigation import sign_in_redirect, this_page
@@ -52,7 +54,7 @@ def studio_home():
     """The studio's timetable (week or day view, filters, spots left, the viewer's own bookings)."""
     tenant = require_tenant()
     zone = tenant.zone
-    values = cached_settings([*CARD_SETTINGS, STUDIO_TOKEN_SETTING])
+    values = cached_settings([*CARD_SETTINGS, STUDIO_TOKEN_SETTING, EMBED_SETTING])
     principal = current_principal()
     if values.get("timetable_requires_sign_in") and principal is None:
         return sign_in_redirect()
@@ -83,6 +85,7 @@ def studio_home():
         args = {"view": view if view != "week" else None, **filters, **changes}
         return url_for("web.home", **{k: v for k, v in args.items() if v is not None})
 
+    allow_framing(framing_origins(values.get(EMBED_SETTING)))  # the studio's own sites may show the timetable
     step = timedelta(days=length)
     here = this_page()
     return render_template(

@@ -15,6 +15,10 @@ from nexphys.tenancy.context import TenantInfo, TenantStatus
 
 class Plan(db.Model):
     __tablename__ = "plans"
+    __table_args__ = (
+        sa.CheckConstraint("api_requests_per_minute_per_key >= 0", name="api_per_key_not_negative"),
+        sa.CheckConstraint("api_requests_per_minute_per_studio >= 0", name="api_per_studio_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
@@ -23,6 +27,10 @@ class Plan(db.Model):
     max_staff: Mapped[int | None]
     monthly_price_cents: Mapped[int] = mapped_column(default=0)
     features: Mapped[dict] = mapped_column(JSONB, default=dict)
+    # API rate limits (nexphys.security.rate_limits): per caller (an API key, a person, an anonymous
+    # address) and per studio (all its callers together). NULL: the platform's default (config); 0: no API.
+    api_requests_per_minute_per_key: Mapped[int | None]
+    api_requests_per_minute_per_studio: Mapped[int | None]
 
 
 class Tenant(db.Model):

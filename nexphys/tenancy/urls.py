@@ -10,10 +10,11 @@ def studio_url(slug: str, custom_domain: str | None = None, scheme: str | None =
     """The studio's home URL: its custom domain, else `<slug>.<base domain>`, with the given port.
 
     Without a scheme or port (a CLI or a job, not a request), the configured ones are used; the port is
-    left out in production, where a proxy serves the standard ports.
+    left out in production, where a proxy serves the standard ports. With FORCE_HTTPS on, the link says
+    https whatever scheme is given: plain HTTP would only be redirected.
     """
     config = current_app.config
-    scheme = scheme or config["PREFERRED_URL_SCHEME"]
+    scheme = "https" if config.get("FORCE_HTTPS") else scheme or config["PREFERRED_URL_SCHEME"]
     if port is None and config["NEXPHYS_ENV"] != "production":
         port = config["PUBLIC_PORT"]
     if str(port) in ("", "80" if scheme == "http" else "443"):

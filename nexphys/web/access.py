@@ -11,7 +11,8 @@ Declare with a decorator on the view:
 A before_request hook (after tenant resolution) enforces the declaration. A route without one is
 refused (fail closed), and a test walks the URL map so none ships undeclared. Who is calling is
 answered by the domain that declares `principal` (nexphys.auth), where to sign in by the domains that
-declare `sign_in`; this module names neither.
+declare `sign_in`; this module names neither. Other layers may judge every known caller of a
+non-public endpoint before its declaration is checked (`add_principal_check`: a studio's allowed networks).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from nexphys.domains import SignIn, installed, load
 
 log = logging.getLogger(__name__)
 ACCESS_ATTRIBUTE = "_nexphys_access"
+CHECKS = "nexphys_principal_checks"  # app.extensions key: checks on a known caller (add_principal_check)
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,25 @@ def enforce_access():
     principal = current_principal()
     if principal is None:
         return _unauthenticated()
+    _run_principal_checks(principal)
     # (platform administrators act on the platform, never inside a studio)
     if not allows(access, principal):
         abort(403)
     return None
+
+
+def add_principal_check(app: Flask, check: Callable[[Principal], None]) -> None:
+    """Let another layer judge every known caller of a non-public endpoint (e.g. a studio's allowed
+    networks); `check` raises to refuse. Registered by that layer, so this module names none."""
+    app.extensions.setdefault(CHECKS, []).append(check)
+
+
+def _run_principal_checks(principal: Principal) -> None:
+    # Signing out is never refused: it only ever ends access.
+    if request.endpoint in {s.logout for s in current_app.extensions["nexphys_sign_in"].values()}:
+        return
+    for check in current_app.extensions.get(CHECKS, ()):
+        check(principal)
 
 
 def allows(access: Access, principal: Principal | None) -> bool:

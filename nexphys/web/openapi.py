@@ -64,6 +64,8 @@ def _responses(operation: Operation, refs: Refs) -> dict[str, Any]:
     for status in operation.problems:
         responses[str(status)] = {"description": HTTP_STATUS_CODES.get(status, "Error"), "content": PROBLEM}
     responses["4XX"] = {"description": "A problem with the request (RFC 9457)", "content": PROBLEM}
+    responses["429"] = {"description": "Over the caller's or the studio's API rate limit: wait Retry-After seconds",
+                        "content": PROBLEM, "headers": {"Retry-After": {"schema": {"type": "integer"}}}}
     responses["503"] = {"description": "The studio is being set up, or a dependency is down; retry later",
                         "content": PROBLEM}
     return responses

@@ -1,7 +1,12 @@
-"""Browser fixtures: the real app under a real threaded server, and a headless system Chromium."""
+"""Browser fixtures: the real app under a real threaded server, and a headless system Chromium.
+
+The app serves its Content-Security-Policy here as everywhere, and every browser test fails when a page
+reports a violation of it (the `securitypolicyviolation` event or Chromium's console message).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -43,11 +48,59 @@ def browser():
         chromium.close()
 
 
+# Runs in every document before its own scripts (Playwright injects it outside the page's CSP).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolation(`${e.effectiveDirective} refused ${e.blockedURI || "inline"} at `
+                        + `${e.sourceFile || e.documentURI}:${e.lineNumber} ${e.sample || ""}`);
+}, true);
+"""
+
+
+class CspWatch:
+    """The CSP violations the pages of one browser context report."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    def attach(self, context) -> None:
+        context.expose_binding("__cspViolation", lambda _source, text: self.violations.append(text))
+        context.add_init_script(REPORT_VIOLATIONS)
+
+    def console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"console {message.type}: {message.text}")
+
+    def settle(self, tab) -> None:
+        """Let events the page has queued (a violation is reported asynchronously) arrive."""
+        with contextlib.suppress(Exception):  # a closed or navigating page has nothing more to report
+            tab.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))")
+
+
 @pytest.fixture
-def page(browser):
+def csp_watch() -> CspWatch:
+    return CspWatch()
+
+
+@pytest.fixture
+def page(browser, csp_watch, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(5000)
+    csp_watch.attach(context)
     tab = context.new_page()
+    tab.on("console", csp_watch.console)
+    request.node.csp_check = lambda: (csp_watch.settle(tab), csp_watch.violations)[1]
     yield tab
     context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail the test itself (not its teardown) when one of its pages broke the CSP."""
+    result = yield
+    check = getattr(item, "csp_check", None)
+    violations = check() if check else []
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+    return result
 

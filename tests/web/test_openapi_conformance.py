@@ -65,6 +65,7 @@ EXAMPLES_PER_OPERATION = {"staff": 10, "member": 6, "api-key": 6, "anonymous": 3
 # GET /api/v1/me on the caller's studio: who the caller is there, before and after its run.
 SIGNED_IN_AS = {"staff": 200, "member": 200, "api-key": 200, "anonymous": 401, "platform-admin": 401}
 LEFT_OUT = ("POST /api/v1/auth/revoke", "POST /api/v1/platform/tenants",
+            "POST /api/v1/me/sign-out-everywhere", "POST /api/v1/members/{id}/sign-out-everywhere",
             "POST /api/v1/platform/tenants/{tenant_id}/suspend", "POST /api/v1/platform/tenants/{tenant_id}/reactivate")
 INTEGRATOR_PERMISSIONS = ["classes:read", "members:read", "members:create", "members:update",
                           "bookings:read", "bookings:create", "bookings:update", "bookings:delete"]

@@ -1,0 +1,25 @@
+/* nexphys page behaviour that markup alone cannot carry (served from static/: the CSP allows no inline script).
+
+   Class-type colours are chosen by each studio, so they cannot live in nexphys.css, and the CSP forbids
+   style attributes. Elements carry data-chip="#rrggbb" instead, and this sets --chip through the CSSOM,
+   which the CSP allows. It runs on every piece of content htmx loads too (a re-rendered booking card). */
+(function () {
+  "use strict";
+  var COLOUR = /^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/;
+
+  function paintChips(root) {
+    var found = root.querySelectorAll ? root.querySelectorAll("[data-chip]") : [];
+    var all = root.matches && root.matches("[data-chip]") ? [root].concat(Array.prototype.slice.call(found)) : found;
+    Array.prototype.forEach.call(all, function (el) {
+      if (COLOUR.test(el.dataset.chip)) {
+        el.style.setProperty("--chip", el.dataset.chip);
+      }
+    });
+  }
+
+  if (window.htmx) {
+    window.htmx.onLoad(paintChips);  // the first page load, then each swapped-in fragment
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { paintChips(document); });
+  }
+})();
