@@ -4,10 +4,11 @@ One-minute fixed windows, each starting at its count's first request (as Flask-L
 do), counted by a before_request hook after the tenant is bound and before access is enforced, so
 requests that are then refused (401, 403, 404) are counted too:
 
-- **per caller**: an API key by its secret's SHA-256 (`{t<tenant>}:key:<hash>`: counted, and refused,
-  before the database is read, and nobody can spend a key's allowance without its secret); a person,
-  by bearer token or session cookie (`{t<tenant>}:user:<id>`: all their tokens share one count); anyone
-  else, including a token that does not authenticate, by client address (`{t<tenant>}:ip:<address>`,
+- **per caller**: an API key or a bearer access token by its secret's SHA-256 (`{t<tenant>}:key:<hash>`,
+  `{t<tenant>}:token:<hash>`: counted, and refused, before anything is decoded or read, and nobody can
+  spend another's allowance without its secret; each token of a person counts on its own); a person
+  signed in to the pages by session cookie (`{t<tenant>}:user:<id>`); anyone else by client address
+  (`{t<tenant>}:ip:<address>`,
   the visitor's behind TRUSTED_PROXY_HOPS). On the apex host `{platform}:admin:<id>` or
   `{platform}:ip:<address>`, and no studio count.
 - **per studio**: all of a studio's callers together (`{t<tenant>}`), so one studio's heavy integration
@@ -136,11 +137,14 @@ def studio_key() -> str:
 def caller_key() -> str:
     """The caller's count (see the module's docstring): the studio's key, then who is calling."""
     where, credential = studio_key(), _presented_credential()
-    if credential is not None and credential.count(".") != 2:
-        # An API key (anything but a JWT's three parts) by its hash: no database read before a refusal,
-        # and nobody can spend another key's allowance without its secret.
-        return f"{where}:key:{hashlib.sha256(credential.encode()).hexdigest()[:16]}"
-    principal = _authenticated_caller() if credential is not None or _may_be_signed_in() else None
+    if credential is not None:
+        # An API key or an access token by its hash: no token decoded, no database read before a refusal
+        # (a request with a bearer token costs what an anonymous one does), and nobody can spend another's
+        # allowance without its secret. A person's tokens are counted each on its own; new ones come only
+        # from the throttled sign-in, and the studio's count bounds them all.
+        part = "token" if credential.count(".") == 2 else "key"
+        return f"{where}:{part}:{hashlib.sha256(credential.encode()).hexdigest()[:16]}"
+    principal = _authenticated_caller() if _may_be_signed_in() else None
     if principal is None:
         return f"{where}:ip:{request.remote_addr or 'unknown'}"
     return f"{where}:{KEY_PART.get(principal.kind, principal.kind)}:{principal.id}"

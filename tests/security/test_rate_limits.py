@@ -130,24 +130,29 @@ def test_anonymous_callers_are_limited_per_address(strict, plan, make_tenant):
     assert_refused(client.get(DAY, headers=host(tenant)), 2, "This address has made 2 requests")
     elsewhere = client.get(DAY, headers=host(tenant), environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert elsewhere.status_code == 200 and elsewhere.headers["RateLimit-Remaining"] == "1"
-    # A token that does not authenticate is counted by address (and answered 401 while under the rate) ...
+    # A token that does not authenticate is counted as a token of its own (401 while under the rate),
+    # not against the address it came from ...
     forged = bearer(tenant, "not.a.token")
     codes = [client.get(ME, headers=forged, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code
-             for _ in range(2)]
-    assert codes == [401, 429]
+             for _ in range(3)]
+    assert codes == [401, 401, 429]
+    still = client.get(DAY, headers=host(tenant), environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert still.status_code == 200 and still.headers["RateLimit-Remaining"] == "0"
     # ... and an unknown API key as a key of its own: counted before any database read.
     unknown = {**host(tenant), "X-API-Key": "nxp_00000000_not-a-key"}
     assert [r.status_code for r in calls(client, ME, unknown, 3)] == [401, 401, 429]
 
 
-def test_a_persons_tokens_share_one_limit(strict, plan, make_tenant):
+def test_each_access_token_is_counted_by_itself_without_being_decoded(strict, plan, make_tenant):
     tenant = make_tenant(plan_code=plan(3, 100))
     client, user_id = strict.test_client(), make_user(strict, tenant)
     one, two = (bearer(tenant, access_token(strict, tenant, user_id)) for _ in range(2))
-    assert [client.get(ME, headers=h).status_code for h in (one, two, one)] == [200, 200, 200]
-    assert_refused(client.get(ME, headers=two), 3, "You have made 3 requests")
-    somebody_else = bearer(tenant, access_token(strict, tenant, make_user(strict, tenant)))
-    assert client.get(ME, headers=somebody_else).status_code == 200
+    assert [client.get(ME, headers=one).status_code for _ in range(3)] == [200, 200, 200]
+    assert_refused(client.get(ME, headers=one), 3, "You have made 3 requests")
+    assert client.get(ME, headers=two).status_code == 200  # the person's other token counts on its own
+    forged = {**host(tenant), "Authorization": "Bearer aaa.bbb.ccc"}  # counted, then refused by access
+    assert [client.get(ME, headers=forged).status_code for _ in range(3)] == [401, 401, 401]
+    assert_refused(client.get(ME, headers=forged), 3, "You have made 3 requests")
 
 
 def _until(check, seconds: float = 3.0) -> None:
