@@ -167,17 +167,22 @@ def relay(limit: int = 500, grace_seconds: float = RELAY_GRACE_SECONDS) -> Relay
     try:
         jobs = Job.fetch_many([rq_job_id(r.id, r.job_key) for r in rows], connection=get_redis(),
                               serializer=JSONSerializer)
-        counts = {"push": 0, "wait": 0, "clear": 0, "fail": 0}
+        decided: dict[str, list[int]] = {"push": [], "wait": [], "clear": [], "fail": []}
         for row, job in zip(rows, jobs, strict=True):
             decision = _decide(row, job)
-            counts[decision] += 1
+            decided[decision].append(row.id)
             if decision == "push":
-                _repush(row)
-            elif decision == "clear":
-                db.session.execute(sa.delete(_outbox).where(_outbox.c.id == row.id))
-            elif decision == "fail":
+                # Straight to RQ (not through the breaker): the relay runs to find out whether Redis is back.
+                _enqueue(_as_push(row))
+            elif decision == "fail":  # rare, and each with its own error
                 db.session.execute(sa.update(_outbox).where(_outbox.c.id == row.id).values(
                     failed_at=sa.func.now(), last_error=_error_of(job)))
+        if decided["push"]:  # one statement for the pass, not one per row
+            db.session.execute(sa.update(_outbox).where(_outbox.c.id.in_(decided["push"]))
+                               .values(pushes=_outbox.c.pushes + 1))
+        if decided["clear"]:
+            db.session.execute(sa.delete(_outbox).where(_outbox.c.id.in_(decided["clear"])))
+        counts = {decision: len(ids) for decision, ids in decided.items()}
     except BaseException:
         db.session.rollback()
         raise
@@ -185,12 +190,6 @@ def relay(limit: int = 500, grace_seconds: float = RELAY_GRACE_SECONDS) -> Relay
     if counts["push"]:
         log.info("relay pushed %d waiting job(s) to RQ", counts["push"])
     return RelayReport(counts["push"], counts["wait"], counts["clear"], counts["fail"])
-
-
-def _repush(row: sa.Row) -> None:
-    # Straight to RQ (not through the breaker): the relay runs to find out whether Redis is back.
-    _enqueue(_as_push(row))
-    db.session.execute(sa.update(_outbox).where(_outbox.c.id == row.id).values(pushes=_outbox.c.pushes + 1))
 
 
 class NotThisJob(RuntimeError):
