@@ -7,15 +7,21 @@ set's week (bench.dataset.load_tenant):
   gym-002 (B, the neighbour) on a plan whose rates W1 never reaches, so B's requests are counted and carry
           the RateLimit headers but are never refused (any plan's rate would refuse a benchmark's load).
 nexphys runs twice under gunicorn with nexphys/gunicorn_conf.py (4 sync workers): limits enforced, and
-limits off (NEXPHYS_API_RATE_LIMITS=off) for contrast; only one is driven at a time.
+limits off (NEXPHYS_API_RATE_LIMITS=off) for contrast. In front of each, the edge as docker-compose.yml
+runs it (nginx with nexphys/security/edge.nginx.conf, nexphys.security.edge): pacing each API caller at 20 requests
+a second (a burst of 40 waits its turn) in front of the enforcing app, pacing nobody (a rate no one
+reaches) in front of the other. Only one phase runs at a time.
 
 B's W1 is `GET /api/v1/classes?date=2026-01-07`, anonymous, under wrk with B_CONNECTIONS connections
-after a short warm-up. Phases, each one wrk run of B:
-  alone        B alone (limits enforced)
-  flooded      B while A floods: A_CONNECTIONS wrk connections of the same request with A's API key,
-               started a second before B's run and ended after it, far over A's rate (mostly 429s)
-  alone-off    B alone, limits off (what the limits cost B)
-  flooded-off  B while A floods, limits off (A's requests all answered: what the limits spare B)
+after a short warm-up. W7 (WORKLOAD.md): A's key sends the same request as fast as it is answered, with
+A_CONNECTIONS wrk connections, started a second before B's run and ended after it. Phases, each one wrk
+run of B:
+  alone           B alone, through the edge (limits enforced)
+  flooded         B while A floods, both through the edge: A paced there, refused by the app
+  alone-off       B alone, edge pacing nobody, app limits off
+  flooded-off     B while A floods, nothing paced or refused (what the layers spare B)
+  alone-direct    B alone, straight to the enforcing app (no edge)
+  flooded-direct  B while A floods, both straight to the enforcing app: the app's limits alone
 A round runs every phase once; rounds alternate the order (forward, then backward), so a drift of the
 machine's load weighs on both sides. Ratios are taken within a round, and the figures are medians.
 
@@ -31,6 +37,7 @@ import time
 
 from bench import common, dataset, serve
 from bench.common import median, say
+from nexphys.security import edge
 
 DATABASE = "nexphys_bench_flood"
 REDIS_DB = 11
@@ -46,9 +53,17 @@ FLOODER, NEIGHBOUR = "gym-001", "gym-002"
 FLOODER_PLAN = "starter"
 ROOMY_PLAN = "bench-roomy"  # B's plan: rates no benchmark reaches
 ROOMY_RATE = 100_000_000
-PHASES = ("alone", "flooded", "alone-off", "flooded-off")
-LABELS = {"alone": "B alone", "flooded": "B while A floods",
-          "alone-off": "B alone, limits off", "flooded-off": "B while A floods, limits off"}
+EDGE_RATE, EDGE_BURST = "20r/s", 40  # docker-compose.yml's defaults
+EDGE_NO_PACE = "100000r/s"
+# phase: (label, where B and A go)
+PHASES = {
+    "alone": ("B alone", "edge"),
+    "flooded": ("B while A floods", "edge"),
+    "alone-off": ("B alone, limits off", "edge-off"),
+    "flooded-off": ("B while A floods, limits off", "edge-off"),
+    "alone-direct": ("B alone, no edge (app limits only)", "direct"),
+    "flooded-direct": ("B while A floods, no edge (app limits only)", "direct"),
+}
 
 
 def urls() -> tuple[str, str]:
@@ -136,27 +151,39 @@ def _api_key(app, tenant_id: int) -> str:
 # --- servers and runs ---------------------------------------------------------------------------
 
 
-def start_servers(database_url: str, redis_url: str) -> dict[str, serve.Server]:
+def start_servers(database_url: str, redis_url: str) -> dict:
+    """The two apps and their edges: {"on", "off": serve.Server, "edge", "edge-off": edge.Edge}."""
     base = {"DATABASE_URL": f"{database_url}?application_name=bench-flood", "REDIS_URL": redis_url,
-            "SECRET_KEY": common.SECRET, "NEXPHYS_BASE_DOMAIN": "localhost"}
-    servers = {"on": serve.Server("nexphys-limits", "wsgi:app", env={**base, "NEXPHYS_API_RATE_LIMITS": "enforce"}),
-               "off": serve.Server("nexphys-no-limits", "wsgi:app", env={**base, "NEXPHYS_API_RATE_LIMITS": "off"})}
-    started = []
+            "SECRET_KEY": common.SECRET, "NEXPHYS_BASE_DOMAIN": "localhost", "NEXPHYS_TRUSTED_PROXIES": "1"}
+    started: dict = {}
     try:
-        for server in servers.values():
-            started.append(server.start())
+        started["on"] = serve.Server("nexphys-limits", "wsgi:app",
+                                     env={**base, "NEXPHYS_API_RATE_LIMITS": "enforce"}).start()
+        started["off"] = serve.Server("nexphys-no-limits", "wsgi:app",
+                                      env={**base, "NEXPHYS_API_RATE_LIMITS": "off"}).start()
+        started["edge"] = edge.Edge(started["on"].port, EDGE_RATE, EDGE_BURST).start()
+        started["edge-off"] = edge.Edge(started["off"].port, EDGE_NO_PACE, EDGE_BURST).start()
     except Exception:
-        for server in started:
-            server.stop()
+        stop_servers(started)
         raise
-    return servers
+    return started
+
+
+def stop_servers(servers: dict) -> None:
+    for name in ("edge", "edge-off", "on", "off"):
+        if name in servers:
+            servers[name].stop()
+
+
+def port_of(servers: dict, where: str) -> int:
+    return servers["on" if where == "direct" else where].port
 
 
 def check_answers(servers: dict[str, serve.Server], secret: str) -> None:
     """B answers 200 with the headers (enforced) and without them (off); A's key works, then is refused."""
     import http.client
 
-    for name, server in servers.items():
+    for name, server in (("on", servers["on"]), ("off", servers["off"])):
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         connection.request("GET", PATH, headers=host(NEIGHBOUR))
         answer = connection.getresponse()
@@ -174,9 +201,9 @@ def flood(port: int, secret: str, seconds: float, out: dict) -> None:
     out["result"] = serve.run_wrk(port, [request], seconds, A_CONNECTIONS)
 
 
-def run_phase(phase: str, servers: dict[str, serve.Server], secret: str, seconds: float) -> dict:
+def run_phase(phase: str, servers: dict, secret: str, seconds: float) -> dict:
     """One wrk run of B's W1 (flooded: with A's flood around it); B's result and A's."""
-    port = servers["off" if phase.endswith("-off") else "on"].port
+    port = port_of(servers, PHASES[phase][1])
     b_request = [serve.Req(PATH, host(NEIGHBOUR))]
     serve.run_wrk(port, b_request, WARM_UP, B_CONNECTIONS)
     flooder: dict = {}
@@ -212,36 +239,42 @@ def _flooder_cell(results: list[dict]) -> str:
 
 def render(info: dict, rounds: list[dict], seconds: float, load: str) -> str:
     lines = [
-        "### W1 while another studio floods the API (issue 10)",
+        "### W1 while another studio floods the API (W7, issue 10)",
         "",
         f"_{common.machine_line(info)} · {load}_",
         "",
         f"`python -m bench.w1_flood`: studio B's W1 (`GET {PATH}`, anonymous) under wrk with {B_CONNECTIONS} "
         f"connections, {seconds:g} s a run after a {WARM_UP} s warm-up, alone and while studio A's integration "
-        f"floods the same server with {A_CONNECTIONS} connections of API-key requests (A's key: 120 a minute, "
-        f"its starter plan's rate). B is on a plan whose rates W1 never reaches: counted, never refused. nexphys "
-        f"under gunicorn (`nexphys/gunicorn_conf.py`, 4 sync workers) with the limits enforced, and again with "
-        f"them off; wrk, PostgreSQL, Redis and both wrk loads share the machine's {info['cores']} cores. "
-        f"{len(rounds)} round(s), each running every phase once, in alternating order; figures are medians of "
-        f"the rounds (each round's in brackets).",
+        f"sends the same request with its API key as fast as it is answered, on {A_CONNECTIONS} connections "
+        f"(W7; A's key may make 120 a minute, its starter plan's rate). B is on a plan whose rates W1 never "
+        f"reaches: counted, never refused. nexphys under gunicorn (`nexphys/gunicorn_conf.py`, 4 sync workers) "
+        f"with the limits enforced, and again with them off; in front of each the edge of docker-compose.yml "
+        f"(nginx, `nexphys/security/edge.nginx.conf`, one worker process): pacing each API caller at "
+        f"{EDGE_RATE} (a burst of {EDGE_BURST} waits) before the enforcing app, pacing nobody before the "
+        f"other; and straight to the enforcing app without the edge. wrk, nginx, PostgreSQL, Redis and both "
+        f"loads share the machine's {info['cores']} cores. {len(rounds)} round(s), each running every phase "
+        f"once, in alternating order; figures are medians of the rounds (each round's in brackets).",
         "",
         "| phase | B requests/s | B p50 | B p99 | B non-2xx | A, the flooder |",
         "|---|---|---|---|---|---|",
     ]
-    for phase in PHASES:
+    for phase, (label, _where) in PHASES.items():
         results = [r[phase] for r in rounds if phase in r]
         bs = [x["b"] for x in results]
         lines.append(
-            f"| {LABELS[phase]} | **{median([x.rps for x in bs]):.0f}** ({', '.join(f'{x.rps:.0f}' for x in bs)}) "
+            f"| {label} | **{median([x.rps for x in bs]):.0f}** ({', '.join(f'{x.rps:.0f}' for x in bs)}) "
             f"| {median([x.p50_ms for x in bs]):.1f} ms | **{median([x.p99_ms for x in bs]):.1f} ms** "
             f"({', '.join(f'{x.p99_ms:.1f}' for x in bs)}) | {sum(x.non_2xx for x in bs)} | {_flooder_cell(results)} |")
     lines += ["", "Ratios within each round (median; each round's in brackets):", ""]
     for a, b, field, label in (
-            ("flooded", "alone", "p99_ms", "**B's p99, flooded ÷ alone (limits enforced)**"),
-            ("flooded", "alone", "p50_ms", "B's p50, flooded ÷ alone (limits enforced)"),
-            ("flooded-off", "alone-off", "p99_ms", "B's p99, flooded ÷ alone, limits off"),
-            ("flooded-off", "flooded", "p99_ms", "B's p99 while flooded, limits off ÷ enforced"),
-            ("flooded", "flooded-off", "rps", "B's requests/s while A floods, limits enforced ÷ off"),
+            ("flooded", "alone", "p99_ms", "**B's p99, flooded ÷ alone (edge and limits)**"),
+            ("flooded", "alone", "p50_ms", "B's p50, flooded ÷ alone (edge and limits)"),
+            ("flooded", "alone", "rps", "B's requests/s, flooded ÷ alone (edge and limits)"),
+            ("flooded-off", "alone-off", "p99_ms", "B's p99, flooded ÷ alone, nothing paced or refused"),
+            ("flooded-direct", "alone-direct", "p99_ms", "B's p99, flooded ÷ alone, app limits only (no edge)"),
+            ("flooded-direct", "alone-direct", "rps", "B's requests/s, flooded ÷ alone, app limits only"),
+            ("alone", "alone-direct", "rps", "B's requests/s alone, through the edge ÷ straight to the app "
+                                             "(what the edge costs)"),
             ("alone", "alone-off", "rps", "B's requests/s alone, limits enforced ÷ off (what counting costs)")):
         values = _ratio(rounds, a, b, field)
         if values:
@@ -249,28 +282,30 @@ def render(info: dict, rounds: list[dict], seconds: float, load: str) -> str:
     return "\n".join([*lines, "", *reading(rounds)])
 
 
+def _flooder_rate(rounds: list[dict], phase: str) -> float:
+    floods = [r[phase]["a"] for r in rounds if r[phase]["a"] is not None]
+    return median([a.rps for a in floods]) if floods else 0.0
+
+
 def reading(rounds: list[dict]) -> list[str]:
     """What the figures say, in words (the numbers are this run's)."""
     p99 = median(_ratio(rounds, "flooded", "alone", "p99_ms"))
-    spared = median(_ratio(rounds, "flooded", "flooded-off", "rps"))
-    refused = [r["flooded"]["a"] for r in rounds if r["flooded"]["a"] is not None]
-    served = [r["flooded-off"]["a"] for r in rounds if r["flooded-off"]["a"] is not None]
-    pace = median([a.rps for a in refused]) / median([a.rps for a in served]) if refused and served else 0
+    direct = median(_ratio(rounds, "flooded-direct", "alone-direct", "p99_ms"))
+    paced, unpaced = _flooder_rate(rounds, "flooded"), _flooder_rate(rounds, "flooded-direct")
     met = p99 <= GOAL_P99_RATIO
-    verdict = "within noise of its p99 alone" if met else f"{p99:.1f}× its p99 alone"
+    verdict = "within noise of its p99 alone" if met else f"{p99:.2f}× its p99 alone"
     return [
-        f"Goal (issue 10: B's p99 unchanged within noise, taken as flooded ÷ alone ≤ {GOAL_P99_RATIO:.2f}): "
-        f"**{'met' if met else 'NOT met'}**.",
+        f"Goal (issue 10: B's p99 unchanged within noise, taken as flooded ÷ alone ≤ {GOAL_P99_RATIO:.2f}, "
+        f"through the edge as deployed): **{'met' if met else 'NOT met'}**.",
         "",
-        f"Reading it: while A floods, B's p99 is {verdict}. The limits stop A's requests before "
-        f"any query: refused from the process's memory once its key is over (no Redis round trip, no "
-        f"database read), A's connections go {pace:.1f}× as fast as when they are served, and B gets "
-        f"{spared:.2f}× the requests it gets while A's requests are served (limits off). What they cannot do "
-        f"on one server is make a refusal free: every request of A's still takes a turn of one of the 4 sync "
-        f"workers (the Flask request, the studio's lookup, the 429), and with {A_CONNECTIONS} of A's "
-        f"connections against B's {B_CONNECTIONS}, B's requests wait behind A's turns. Keeping a flooder's "
-        f"connections from the workers altogether is the load balancer's job (connections or requests per "
-        f"client, in front of the app).",
+        f"Reading it: through the edge, while A floods, B's p99 is {verdict}. The edge holds A's requests "
+        f"in line (nginx's event loop: a waiting request costs bytes, not a worker) and lets "
+        f"{paced:.0f} a second through, which the app refuses for A's plan from its memory. Without the "
+        f"edge the app's limits still refuse A's requests ({unpaced:.0f} a second, each before any query), "
+        f"but every refusal takes a turn of one of the 4 sync workers, and a client that retries as fast "
+        f"as it is answered takes as many turns as B's requests: B's p99 is then {direct:.2f}× its p99 "
+        f"alone. So the app's limits decide who is refused, at the plan's rates, and the edge keeps a "
+        f"runaway caller's retries from taking the workers.",
     ]
 
 
@@ -285,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         args.seconds, args.rounds = 5, 1
     write = not (args.no_doc or args.quick or args.seconds < SECONDS or args.rounds < ROUNDS)
     serve.wrk_path()
+    if edge.nginx_path() is None:
+        raise SystemExit("nginx is not installed: `apt-get install -y nginx-light` (Debian); W7 runs the edge "
+                         "(nexphys/security/edge.nginx.conf) in front of the app.")
     database_url, redis_url = urls()
     load_before = common.load_average()
     info = common.machine_info(database_url=None)
@@ -296,18 +334,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_answers(servers, secret)
         for n in range(args.rounds):
-            order = PHASES if n % 2 == 0 else tuple(reversed(PHASES))
+            order = tuple(PHASES) if n % 2 == 0 else tuple(reversed(PHASES))
             results = {}
             for phase in order:
                 results[phase] = run_phase(phase, servers, secret, args.seconds)
                 b, a = results[phase]["b"], results[phase]["a"]
-                say(f"  round {n + 1} {phase:12} B {b.rps:6.0f} req/s p50 {b.p50_ms:6.1f} ms p99 {b.p99_ms:6.1f} ms "
+                say(f"  round {n + 1} {phase:14} B {b.rps:6.0f} req/s p50 {b.p50_ms:6.1f} ms p99 {b.p99_ms:6.1f} ms "
                     f"non-2xx {b.non_2xx}" + (f" | A {a.rps:6.0f} req/s {a.statuses}" if a else "")
                     + f" | load {common.load_average()}")
             rounds.append(results)
     finally:
-        for server in servers.values():
-            server.stop()
+        stop_servers(servers)
     load = f"load average {load_before} at start, {common.load_average()} at end"
     body = render(info, rounds, args.seconds, load)
     print(body)

@@ -227,7 +227,7 @@ def _known_over(over: dict, keys: list[str], limits: list[tuple[str, int]]) -> C
 def _remember_over(over: dict, key: str, counted: Count, ms: int) -> None:
     if len(over) > 10_000:  # a sweep of ended windows now and then keeps the table small
         now = time.monotonic()
-        for stale in [k for k, (until, _c) in over.items() if until <= now]:
+        for stale in [k for k, (until, _c) in list(over.items()) if until <= now]:  # (list: the dev server is threaded)
             over.pop(stale, None)
     over[key] = (time.monotonic() + ms / 1000, counted)
 

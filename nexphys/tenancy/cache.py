@@ -164,7 +164,7 @@ def forget_tenant_values(tenant_id: int, app: Flask | None = None) -> None:
     app = app or current_app._get_current_object()
     cache: TenantCache | None = app.extensions.get("nexphys_tenant_cache")
     if cache is not None:
-        for key in [k for k in cache._values if k[0] == tenant_id]:
+        for key in [k for k in list(cache._values) if k[0] == tenant_id]:  # (list: the dev server is threaded)
             cache._values.pop(key, None)
     try:
         get_redis(app).set(GENERATION_KEY, uuid.uuid4().hex)

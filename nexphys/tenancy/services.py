@@ -171,13 +171,16 @@ def provision_tenant_now(tenant_id: int) -> float:
 
 def ensure_plans() -> None:
     """The default plans (idempotent): seeded by the public migrations and reused by tests."""
+    # (code, name, members, staff, price in cents, API requests a minute per caller, per studio):
+    # the rates as public migration 0005 sets them.
     defaults = [
-        ("starter", "Starter", 100, 5, 4900),
-        ("studio", "Studio", 500, 20, 9900),
-        ("pro", "Pro", None, None, 19900),
+        ("starter", "Starter", 100, 5, 4900, 120, 600),
+        ("studio", "Studio", 500, 20, 9900, 300, 1500),
+        ("pro", "Pro", None, None, 19900, 600, 3000),
     ]
-    for code, name, max_members, max_staff, price in defaults:
+    for code, name, max_members, max_staff, price, per_caller, per_studio in defaults:
         if db.session.scalar(sa.select(Plan.id).where(Plan.code == code)) is None:
             db.session.add(Plan(code=code, name=name, max_members=max_members, max_staff=max_staff,
-                                monthly_price_cents=price, features={}))
+                                monthly_price_cents=price, features={}, api_requests_per_minute_per_key=per_caller,
+                                api_requests_per_minute_per_studio=per_studio))
     db.session.flush()
