@@ -15,6 +15,7 @@ the median of the rounds. Data set: bench.dataset (built once, then reused).
     python -m bench.w1_schedule                  # 3 rounds of 30 s, writes docs/benchmarks.md
     python -m bench.w1_schedule -d 5 --rounds 1  # a short check, prints only
     python -m bench.w1_schedule --only json-1 data --no-doc
+    python -m bench.w1_schedule --pairs 6 --before /work/base10   # before and after, alternating (bench.before)
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import argparse
 import json
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 
-from bench import common, dataset, serve
+from bench import before, common, dataset, serve
 from bench.common import median, say
 
 DAY = date(2026, 1, 7)
@@ -41,6 +43,8 @@ GOAL_OF_CEILING = 0.70
 GOAL_SPREAD = 0.10
 NEXPHYS_APP = "bench-nexphys"
 DATA_APP = "bench-data-ceiling"
+BEFORE_APP = "bench-nexphys-before"
+PAIR_VARIANTS = ("json-1", "json-bearer")
 
 
 def host(slug: str) -> str:
@@ -274,6 +278,98 @@ def render(info, rounds: list[dict], variants, seconds, page_note, query, load, 
     return "\n".join(lines)
 
 
+def prepare(database_url: str, redis_url: str) -> tuple:
+    """The data set (built if needed) and what a run needs of it: (slugs, machine info, load average,
+    an app on the bench database, the captured W1 SQL, the member whose token the bearer variant sends)."""
+    slugs = [t.slug for t in dataset.ensure(database_url, redis_url)]
+    info = common.machine_info(database_url)
+    load_before = common.load_average()
+    app = common.make_app(database_url, redis_url)
+    return slugs, info, load_before, app, capture_w1_sql(app, slugs[0]), dataset.INSTRUCTORS + 1
+
+
+# --- before and after, alternating -----------------------------------------------------------------
+
+
+def pair_runs(servers: dict[str, serve.Server], database_url: str, slugs: list[str], token_of, page: str,
+              pairs: int, seconds: float) -> list[dict]:
+    """`pairs` rounds of the data ceiling and PAIR_VARIANTS on each side, alternating which side goes first."""
+    app_names = {"before": BEFORE_APP, "after": NEXPHYS_APP}
+    runs = []
+    for n in range(pairs):
+        order = ("before", "after") if n % 2 == 0 else ("after", "before")
+        pair: dict = {"order": order, "data": run_variant("data", servers, database_url, slugs, "", page, seconds)}
+        for side in order:
+            for variant in PAIR_VARIANTS:
+                reqs = requests_for(variant, slugs, token_of(), page)
+                serve.run_wrk(servers[side].port, reqs, WARM_UP, CONNECTIONS)
+                sampler = serve.Sampler(servers[side], database_url, app_names[side])
+                pair[(side, variant)] = serve.run_wrk(servers[side].port, reqs, seconds, CONNECTIONS, sampler)
+        ratio = pair[("after", "json-1")].rps / (pair[("before", "json-1")].rps or 1)
+        say(f"  pair {n + 1} ({' → '.join(order)}): data {pair['data'].rps:.0f} req/s; "
+            + "; ".join(f"{side} {v} {pair[(side, v)].rps:.0f} req/s p99 {pair[(side, v)].p99_ms:.1f} ms"
+                        for side in order for v in PAIR_VARIANTS) + f"; json-1 after ÷ before {ratio:.2f}")
+        runs.append(pair)
+    return runs
+
+
+def render_pairs(info: dict, before_commit: str, pairs: list[dict], seconds: float, load: str) -> str:
+    def cell(values: list[float], fmt: str = "{:.2f}") -> str:
+        return f"**{fmt.format(median(values))}** ({', '.join(fmt.format(v) for v in values)})"
+
+    lines = [
+        "### W1 before and after, alternating",
+        "",
+        f"_{common.machine_line(info)} · {load}_",
+        "",
+        f"`python -m bench.w1_schedule --pairs {len(pairs)} --before DIR` (bench.before): in each pair the data "
+        f"ceiling, then nexphys as it was (before: {before_commit}) and as it is (after), in alternating order, "
+        f"each variant {seconds:g} s under wrk with {CONNECTIONS} connections after a {WARM_UP} s warm-up, on "
+        "the same data set and servers; both under `nexphys/gunicorn_conf.py`. Medians of the pairs (each "
+        "pair's in brackets).",
+        "",
+        "| figure | before | after |",
+        "|---|---|---|",
+    ]
+    for variant in PAIR_VARIANTS:
+        for field, label, fmt in (("rps", "requests/s", "{:.0f}"), ("p99_ms", "p99 ms", "{:.1f}")):
+            lines.append(f"| {LABELS[variant].strip('*')}: {label} | "
+                         + " | ".join(cell([getattr(p[(side, variant)], field) for p in pairs], fmt)
+                                      for side in ("before", "after")) + " |")
+        lines.append(f"| {LABELS[variant].strip('*')} ÷ data ceiling | "
+                     + " | ".join(cell([p[(side, variant)].rps / p["data"].rps for p in pairs])
+                                  for side in ("before", "after")) + " |")
+    lines += ["", *(f"- {LABELS[v].strip('*')}, requests/s after ÷ before: "
+                    + cell([p[("after", v)].rps / p[("before", v)].rps for p in pairs]) for v in PAIR_VARIANTS)]
+    return "\n".join(lines)
+
+
+def main_pairs(args, database_url: str, redis_url: str) -> int:
+    checkout = Path(args.before).resolve()
+    slugs, info, load_before, app, query, member_id = prepare(database_url, redis_url)
+    servers = start_servers(database_url, redis_url, query)
+    servers.pop("hello").stop()
+    servers["after"] = servers.pop("nexphys")
+    try:
+        servers["before"] = before.nexphys_server(database_url, before.before_redis(redis_url), BEFORE_APP,
+                                                  checkout).start()
+        page, _note = page_path(servers["after"].port)
+        token = member_token(app, slugs[0], member_id)
+        for side in ("before", "after"):
+            check_answers({"nexphys": servers[side], "data": servers["data"]}, slugs, token, page)
+        before.check_checkout(servers["before"], checkout)
+        say(f"W1 before ({before.checkout_commit(checkout)}) and after: {args.pairs} pair(s), {args.seconds:g} s each")
+        pairs = pair_runs(servers, database_url, slugs, lambda: member_token(app, slugs[0], member_id), page,
+                          args.pairs, args.seconds)
+    finally:
+        for server in servers.values():
+            server.stop()
+        common.dispose(app)
+    load = f"load average {load_before} at start, {common.load_average()} at end"
+    print(render_pairs(info, f"{before.checkout_commit(checkout)} in {checkout}", pairs, args.seconds, load))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.w1_schedule", description=__doc__.split("\n")[0])
     parser.add_argument("-d", "--seconds", type=float, default=SECONDS, help=f"seconds per wrk run ({SECONDS})")
@@ -281,21 +377,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", choices=VARIANTS, help="some variants only (prints only)")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--quick", action="store_true", help="5 s runs, one round, prints only")
+    parser.add_argument("--pairs", type=int, help="before and after: N alternating pairs with --before's code "
+                                                  "(prints only)")
+    parser.add_argument("--before", help="the other checkout (a git worktree of an older commit)")
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.rounds = 5, 1
+    if args.pairs:
+        if not args.before:
+            parser.error("--pairs needs --before DIR")
+        serve.wrk_path()
+        return main_pairs(args, *common.service_urls())
     variants = args.only or list(VARIANTS)
     write = not (args.no_doc or args.quick or args.only or args.seconds < SECONDS or args.rounds < ROUNDS)
     serve.wrk_path()
 
     database_url, redis_url = common.service_urls()
-    tenants = dataset.ensure(database_url, redis_url)
-    slugs = [t.slug for t in tenants]
-    info = common.machine_info(database_url)
-    load_before = common.load_average()
-    app = common.make_app(database_url, redis_url)
-    query = capture_w1_sql(app, slugs[0])
-    member_id = dataset.INSTRUCTORS + 1
+    slugs, info, load_before, app, query, member_id = prepare(database_url, redis_url)
     servers = start_servers(database_url, redis_url, query)
     notes: list[str] = []
     rounds: list[dict] = []

@@ -41,14 +41,13 @@ import argparse
 import http.client
 import json
 import shutil
-import tempfile
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench import common, dataset, serve
+from bench import before, common, dataset, serve
 from bench.common import median, say
 
 SECONDS = 30
@@ -63,7 +62,6 @@ CLASS_NAME = "W2 bench class"
 APP_NAME = "bench-nexphys-w2"
 CEILING_APP = "bench-w2-ceiling"
 BEFORE_APP = "bench-nexphys-w2-before"
-BEFORE_REDIS_DB = 12  # the other checkout's own: its Redis keys (caches, stamps) may differ from ours
 WARM_UP = 3  # seconds of bookings before a server's first pair (then fresh sessions)
 TENANT = common.slug(1)
 
@@ -216,17 +214,7 @@ def hard_case(port: int, token_of: dict[int, str], session_id: int) -> dict:
 
 def nexphys_server(database_url: str, redis_url: str, app_name: str = APP_NAME,
                    checkout: Path | None = None) -> serve.Server:
-    """nexphys under gunicorn; with `checkout`, the code of that other tree (this venv, these gunicorn settings)."""
-    env = {"DATABASE_URL": f"{database_url}?application_name={app_name}", "REDIS_URL": redis_url,
-           "SECRET_KEY": common.SECRET, "NEXPHYS_BASE_DOMAIN": "localhost"}
-    if checkout is not None:
-        # --chdir puts the checkout first on sys.path, ahead of this tree (gunicorn's cwd), so wsgi:app and
-        # nexphys are imported from it (nexphys is not installed in the venv). Not PYTHONPATH as well: gunicorn
-        # inserts the directory only if sys.path lacks it, which would leave this tree first.
-        env.update(GUNICORN_CMD_ARGS=f"--chdir {checkout}")
-        # Bytecode written under a prefix of its own shows which files were imported (check_checkout).
-        env.update(PYTHONPYCACHEPREFIX=tempfile.mkdtemp(prefix="bench-w2-before-pycache-"), PYTHONDONTWRITEBYTECODE="")
-    return serve.Server("nexphys-before" if checkout else "nexphys", "wsgi:app", env=env)
+    return before.nexphys_server(database_url, redis_url, app_name, checkout)
 
 
 def ceiling_server(database_url: str, tenant: dataset.Tenant) -> serve.Server:
@@ -428,42 +416,6 @@ def render(info, runs: list[dict], seconds: float, load: str, notes: list[str]) 
 
 # --- before and after, alternating -------------------------------------------------------------------
 
-def checkout_commit(checkout: Path) -> str:
-    """The other checkout's commit (read only), with a mark when its tree has changes."""
-    import subprocess
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(checkout), *args], capture_output=True, text=True).stdout.strip()
-
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    return (git("rev-parse", "--short", "HEAD") or "?") + (" (+ uncommitted changes)" if dirty else "")
-
-
-def check_checkout(server: serve.Server, checkout: Path) -> None:
-    """The 'before' server imported nexphys from the other checkout, none of it from this tree."""
-    prefix = Path(server.env["PYTHONPYCACHEPREFIX"])
-
-    def imported(tree: Path) -> list[str]:
-        # Not the gunicorn settings: those are this tree's on purpose (serve.GUNICORN_CONF), loaded by path.
-        return [str(f) for f in (prefix / tree.relative_to("/") / "nexphys").rglob("*.pyc")
-                if not f.name.startswith("gunicorn_conf.")]
-
-    theirs, ours = imported(checkout), imported(common.ROOT)
-    if not theirs or ours:
-        raise SystemExit(f"the 'before' server imported {len(theirs)} nexphys modules from {checkout} and "
-                         f"{len(ours)} from {common.ROOT} ({', '.join(ours[:3])}): it must run the other "
-                         "checkout's code only")
-
-
-def before_redis(redis_url: str) -> str:
-    """Redis database 12 of the bench's Redis server, emptied: the 'before' code's own."""
-    import redis
-
-    url = f"{redis_url.rsplit('/', 1)[0]}/{BEFORE_REDIS_DB}"
-    redis.Redis.from_url(url).flushdb()
-    return url
-
-
 def pair_runs(servers: dict[str, serve.Server], database_url: str, schema: str, app, members: list[int],
               pairs: int, seconds: float) -> list[dict]:
     """`pairs` throughput measurements of each side, alternating which goes first; same requests in a pair."""
@@ -529,12 +481,12 @@ def before_and_after(args, database_url: str, redis_url: str, tenant: dataset.Te
     if (checkout / "nexphys" / "gunicorn_conf.py").read_text() != serve.GUNICORN_CONF.read_text():
         notes.append(f"Note: {checkout}/nexphys/gunicorn_conf.py differs from this tree's; both ran with this tree's.")
     info, load_before = common.machine_info(database_url), common.load_average()
-    servers = {"before": nexphys_server(database_url, before_redis(redis_url), BEFORE_APP, checkout),
+    servers = {"before": nexphys_server(database_url, before.before_redis(redis_url), BEFORE_APP, checkout),
                "after": nexphys_server(database_url, redis_url)}
     try:
         start_all(servers)
-        check_checkout(servers["before"], checkout)
-        say(f"W2 before ({checkout_commit(checkout)}, {checkout}) and after: {args.pairs} pair(s) of "
+        before.check_checkout(servers["before"], checkout)
+        say(f"W2 before ({before.checkout_commit(checkout)}, {checkout}) and after: {args.pairs} pair(s) of "
             f"{args.seconds:g} s")
         pairs = pair_runs(servers, database_url, tenant.schema, app, members, args.pairs, args.seconds)
         make_sessions(database_url, tenant.schema)  # leave fresh, empty classes behind
@@ -545,7 +497,7 @@ def before_and_after(args, database_url: str, redis_url: str, tenant: dataset.Te
         shutil.rmtree(servers["before"].env["PYTHONPYCACHEPREFIX"], ignore_errors=True)
         common.dispose(app)
     load = f"load average {load_before} at start, {common.load_average()} at end"
-    print(render_pairs(info, f"{checkout_commit(checkout)} in {checkout}", pairs, args.seconds, load, notes))
+    print(render_pairs(info, f"{before.checkout_commit(checkout)} in {checkout}", pairs, args.seconds, load, notes))
     common.save_results("w2-pairs", {"info": info, "load": load, "before": str(checkout), "pairs": pairs})
     return 1 if any(errors_of(p[side]["throughput"]) for p in pairs for side in ("before", "after")) else 0
 

@@ -134,6 +134,8 @@ class Domain:
     home: Mapping[str, str] = field(default_factory=dict)  # {"tenant" | "apex": "module:view"}
     sign_in: tuple[SignIn, ...] = ()
     principal: str | None = None  # "module:function": who is calling (one domain answers this)
+    # {action: label}: the domain's own audit actions, as the audit log's filter names them
+    audit_actions: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,9 @@ class Registry:
 
     def principal(self) -> str | None:
         return next((d.principal for d in self.domains if d.principal), None)
+
+    def audit_actions(self) -> dict[str, str]:
+        return {action: label for d in self.domains for action, label in d.audit_actions.items()}
 
     def load_models(self) -> None:
         for domain in self.domains:

@@ -14,4 +14,10 @@ domain = Domain(
     permissions=(Permission("security", "update", "Choose the networks staff and API keys may work from"),),
     settings={"staff_allowed_networks": []},  # services.STAFF_NETWORKS_SETTING
     nav=(NavLink("allowlist.edit", "Allowed networks", 65),),
+    audit_actions={  # services.AllowlistAudit
+        "security.allowed_networks_changed": "Allowed networks changed",
+        "security.allowed_networks_cleared": "Allowed networks cleared by the platform",
+        "auth.sign_in_refused_network": "Sign-in refused: outside the allowed networks",
+        "security.request_refused_network": "Request refused: outside the allowed networks",
+    },
 )

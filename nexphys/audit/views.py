@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from nexphys.audit.services import AuditAction, recent_entries
+from nexphys.domains import installed
 from nexphys.web.access import requires
 from nexphys.web.api import page_args
 
@@ -12,9 +13,11 @@ bp = Blueprint("audit", __name__)
 
 
 def action_choices() -> list[tuple[str, str]]:
-    """(value, label) of every known audit action, for the filter."""
-    values = {value for name, value in vars(AuditAction).items() if name.isupper() and isinstance(value, str)}
-    return sorted(((v, _label(v)) for v in values), key=lambda choice: choice[0])
+    """(value, label) of every known audit action (the core's and the domains' own), for the filter."""
+    labels = {value: _label(value) for name, value in vars(AuditAction).items()
+              if name.isupper() and isinstance(value, str)}
+    labels.update(installed().audit_actions())
+    return sorted(labels.items(), key=lambda choice: choice[0])
 
 
 def _label(action: str) -> str:

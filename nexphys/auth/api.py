@@ -23,7 +23,7 @@ bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 @bp.post("/auth/token")
 @public
 @sign_in_limits
-@api(body=Credentials, responses={200: Tokens}, problems=(401, 422, 429))
+@api(body=Credentials, responses={200: Tokens}, problems=(401, 403, 422, 429))
 def issue_token(body: Credentials):
     """Exchange email and password for an access token and a refresh token."""
     if current_tenant() is None:

@@ -249,6 +249,17 @@ def test_saving_a_list_normalises_it_and_audits_it(app, studio, people):
                                                                     "after": [*OFFICE, "198.51.100.99/32"]}
     assert login(client_at(app, "198.51.100.99"), studio, people["manager"]).status_code == 302
     assert login(client_at(app, OUTSIDE), studio, people["manager"]).status_code == 403
+    # The owners' audit log names the change in words and can be filtered to it.
+    log = owner.get(f"/audit?action={AllowlistAudit.CHANGED}", headers=host(studio)).get_data(as_text=True)
+    assert "Allowed networks changed" in log and f'value="{AllowlistAudit.CHANGED}" selected' in log
+
+
+def test_every_audit_action_of_the_list_has_a_name_in_the_audit_log():
+    from nexphys.audit.views import action_choices
+
+    named = dict(action_choices())
+    actions = [v for k, v in vars(AllowlistAudit).items() if k.isupper()]
+    assert actions and all(action in named and named[action][0].isupper() for action in actions), named
 
 
 def test_invalid_ranges_are_refused_in_plain_words(app, studio, people):
