@@ -40,6 +40,7 @@ INSTALLED: tuple[str, ...] = (
     "nexphys.allowlist",
     "nexphys.calendar",
     "nexphys.mail",
+    "nexphys.staff_home",  # before studio: its home view answers staff, the timetable everyone else
     "nexphys.studio",
     "nexphys.platform",
     "nexphys.demo",
@@ -88,12 +89,20 @@ class Permission:
 
 @dataclass(frozen=True)
 class NavLink:
-    """A header link, shown to whoever passes the endpoint's own access declaration. Ordered by `order`."""
+    """A header link, shown to whoever passes the endpoint's own access declaration. Ordered by `order`.
+
+    `group` puts it in one of the header's menus (NAV_GROUPS, in that order); "" in the person's own menu.
+    """
 
     endpoint: str
     label: str
     order: int
     area: str = "studio"  # "studio" (studio hosts) or "platform" (the apex host)
+    group: str = ""
+
+
+# The studio header's menus, in order; a link of no group goes in the signed-in person's own menu.
+NAV_GROUPS: tuple[str, ...] = ("Schedule", "People", "Settings")
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,9 @@ class Domain:
     nav: tuple[NavLink, ...] = ()
     jobs: tuple[PeriodicJob, ...] = ()
     cli: tuple[str, ...] = ()  # "module:attr" of click commands or groups
-    home: Mapping[str, str] = field(default_factory=dict)  # {"tenant" | "apex": "module:view"}
+    # {"tenant" | "apex": "module:view"}: the home page's view on that kind of host. Several domains may
+    # declare one: they are asked in INSTALLED order, and a view that returns None lets the next answer.
+    home: Mapping[str, str] = field(default_factory=dict)
     sign_in: tuple[SignIn, ...] = ()
     principal: str | None = None  # "module:function": who is calling (one domain answers this)
     # {action: label}: the domain's own audit actions, as the audit log's filter names them
@@ -182,8 +193,8 @@ class Registry:
     def sign_in(self, host: str) -> SignIn | None:
         return next((s for d in self.domains for s in d.sign_in if s.host == host), None)
 
-    def home(self, host: str) -> str | None:
-        return next((d.home[host] for d in self.domains if host in d.home), None)
+    def homes(self, host: str) -> list[str]:
+        return [d.home[host] for d in self.domains if host in d.home]
 
     def principal(self) -> str | None:
         return next((d.principal for d in self.domains if d.principal), None)

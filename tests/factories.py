@@ -232,3 +232,25 @@ def invitation_messages(app, tenant) -> list:
     with app.app_context(), tenant_bound(tenant):
         rows = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "invitation")).all()
         return [(m.to_address, m.subject, m.body_text) for m in rows]
+
+
+def granted_by_migrating(raw_engine, tenant, resource: str, action: str, from_revision: str) -> list[str]:
+    """Take a studio back to how one made before `resource:action` existed (the permission gone, its
+    schema at `from_revision`), run the tenant migrations to head, and return the role keys that then hold it."""
+    from nexphys.tenancy.migrations import head_revision, migrate_one
+
+    schema = tenant.schema_name
+    holders = sa.text(
+        f'SELECT r.key FROM "{schema}".role_permissions rp JOIN "{schema}".roles r ON r.id = rp.role_id '
+        f'JOIN "{schema}".permissions p ON p.id = rp.permission_id '
+        "WHERE p.resource = :resource AND p.action = :action ORDER BY r.key")
+    with raw_engine.begin() as conn:
+        conn.execute(sa.text(f'DELETE FROM "{schema}".permissions WHERE resource = :resource AND action = :action'),
+                     {"resource": resource, "action": action})
+        conn.execute(sa.text(f'UPDATE "{schema}".alembic_version SET version_num = :revision'),
+                     {"revision": from_revision})
+        assert conn.execute(holders, {"resource": resource, "action": action}).scalars().all() == []
+    _tenant_id, revision, error = migrate_one(tenant.id, schema, raw_engine)
+    assert error is None and revision == head_revision(), error
+    with raw_engine.connect() as conn:
+        return list(conn.execute(holders, {"resource": resource, "action": action}).scalars())

@@ -13,7 +13,7 @@ domain = Domain(
     # Owners only (owners hold every permission); tenant migration 0005 adds it to existing studios.
     permissions=(Permission("security", "update", "Choose the networks staff and API keys may work from"),),
     settings={"staff_allowed_networks": []},  # services.STAFF_NETWORKS_SETTING
-    nav=(NavLink("allowlist.edit", "Allowed networks", 65),),
+    nav=(NavLink("allowlist.edit", "Allowed networks", 65, group="Settings"),),
     audit_actions={  # services.AllowlistAudit
         "security.allowed_networks_changed": "Allowed networks changed",
         "security.allowed_networks_cleared": "Allowed networks cleared by the platform",

@@ -11,5 +11,5 @@ domain = Domain(
         Permission("api_keys", "create", "Create API keys"),
         Permission("api_keys", "delete", "Revoke API keys"),
     ),
-    nav=(NavLink("api_keys.index", "API keys", 60),),
+    nav=(NavLink("api_keys.index", "API keys", 66, group="Settings"),),
 )

@@ -7,5 +7,5 @@ domain = Domain(
     pages=(Pages("nexphys.audit.views:bp"),),
     models=("nexphys.audit.models",),
     permissions=(Permission("audit", "read", "Read the audit log"),),
-    nav=(NavLink("audit.index", "Audit log", 50),),
+    nav=(NavLink("audit.index", "Audit log", 69, group="Settings"),),
 )

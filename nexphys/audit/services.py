@@ -32,6 +32,7 @@ class AuditAction:
     BOOKING_REMOVED_BY_STAFF = "booking.removed_by_staff"
     BOOKING_CHECKED_IN = "booking.checked_in"
     SESSION_CANCELLED = "class.cancelled"
+    SESSION_DELETED = "class.deleted"
     SETTINGS_UPDATED = "settings.updated"
 
 

@@ -1,6 +1,6 @@
 """Signing in: sessions, passwords, invitations, API tokens; who is calling each request."""
 
-from nexphys.domains import Domain, Pages, Scope, SignIn
+from nexphys.domains import Domain, NavLink, Pages, Scope, SignIn
 
 domain = Domain(
     name="auth",
@@ -12,4 +12,7 @@ domain = Domain(
               "member_session_idle_days": 30, "member_session_max_days": 90},
     principal="nexphys.auth.principals:resolve_principal",
     sign_in=(SignIn("tenant", login="auth.login", logout="auth.logout"),),
+    nav=(NavLink("auth_account.session_settings", "Staying signed in", 64, group="Settings"),
+         NavLink("auth_account.change_password", "Change password", 92),
+         NavLink("auth_account.sign_out_everywhere", "Sign out everywhere", 94)),
 )

@@ -18,6 +18,6 @@ domain = Domain(
         Permission("bookings", "delete", "Cancel one's own booking", own=True, roles=EVERYONE),
     ),
     settings={**DEFAULT_RULE_SETTINGS, ROLE_RULES_SETTING: DEFAULT_ROLE_RULES},
-    nav=(NavLink("bookings.rules", "Settings", 70), NavLink("bookings.mine", "My bookings", 80)),
+    nav=(NavLink("bookings.rules", "Booking rules", 60, group="Settings"), NavLink("bookings.mine", "My bookings", 80)),
     jobs=(PeriodicJob("nexphys.bookings.jobs.enqueue_booking_housekeeping", "default", 300),),  # no-shows, reminders
 )

@@ -5,5 +5,5 @@ from nexphys.domains import Domain, NavLink, Pages
 domain = Domain(
     name="checkin",
     pages=(Pages("nexphys.checkin.views:bp"),),
-    nav=(NavLink("checkin.desk", "Check-in", 40),),
+    nav=(NavLink("checkin.desk", "Check-in desk", 40, group="Schedule"),),
 )

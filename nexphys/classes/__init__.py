@@ -1,7 +1,7 @@
 """The schedule: class types, rooms, instructors, weekly series and class sessions."""
 
 from nexphys.domains import Domain, NavLink, Pages, PeriodicJob, Permission
-from nexphys.roles.defaults import EVERYONE, MANAGERS
+from nexphys.roles.defaults import EVERYONE, MANAGERS, STAFF
 
 domain = Domain(
     name="classes",
@@ -12,11 +12,13 @@ domain = Domain(
         Permission("classes", "create", "Schedule classes", roles=MANAGERS),
         Permission("classes", "update", "Change classes", roles=MANAGERS),
         Permission("classes", "delete", "Cancel classes", roles=MANAGERS),
+        # tenant migration 0006 grants it in studios made before it
+        Permission("schedule", "read", "See the staff schedule", roles=STAFF),
     ),
     settings={
         "timetable_requires_sign_in": False,
         "schedule_weeks_ahead": 8,  # how far ahead recurring series are turned into sessions
     },
-    nav=(NavLink("classes.index", "Schedule", 20),),
+    nav=(NavLink("classes.index", "Classes and series", 20, group="Schedule"),),
     jobs=(PeriodicJob("nexphys.classes.jobs.extend_all_schedules", "low", 3600),),  # series → sessions ahead
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     ColorField,
     DateField,
     IntegerField,
@@ -66,6 +67,8 @@ class _Planning(FlaskForm):
 
     instructor_id = SelectField("Instructor", validate_choice=False)
     room_id = SelectField("Room", validate_choice=False)
+    # Asked for only when the class clashes with another (nexphys.classes.clashes): staff may go ahead.
+    allow_clashes = BooleanField("Schedule it anyway")
 
     def set_choices(self, instructors, rooms, class_types=None) -> None:
         self.instructor_id.choices = _choices(instructors, lambda u: u.full_name, "No instructor yet")

@@ -73,12 +73,22 @@ _IN_RANGE = (_sessions.c.starts_at >= sa.bindparam("start"), _sessions.c.starts_
 _ORDER = (_sessions.c.starts_at, _sessions.c.id)
 # Built once: every session of a range (the pages and feeds: members must see that a class is off) …
 _ALL_IN_RANGE = _slots().where(*_IN_RANGE).order_by(*_ORDER)
-# … and the scheduled ones only (the timetable API, W1).
+# … and the scheduled ones only (the timetable API, W1) …
 _SCHEDULED_IN_RANGE = _slots().where(*_IN_RANGE, _sessions.c.status == SessionStatus.SCHEDULED).order_by(*_ORDER)
+# … and the scheduled ones with those cancelled since a moment (the public timetable: a cancellation is shown
+# for a while, then the class leaves it).
+_RECENT_IN_RANGE = _slots().where(*_IN_RANGE, sa.or_(_sessions.c.status == SessionStatus.SCHEDULED,
+                                                     _sessions.c.cancelled_at >= sa.bindparam("since"))
+                                  ).order_by(*_ORDER)
 
 
-def slots_between(start: datetime, end: datetime, include_cancelled: bool = True) -> list[Slot]:
-    """Sessions starting in [start, end), in start order (one query, one round trip)."""
+def slots_between(start: datetime, end: datetime, include_cancelled: bool = True,
+                  cancelled_since: datetime | None = None) -> list[Slot]:
+    """Sessions starting in [start, end), in start order (one query, one round trip). Cancelled ones too
+    (`include_cancelled`), or only those cancelled at or after `cancelled_since` when it is given."""
+    if cancelled_since is not None:
+        return [Slot(*row) for row in read_rows(_RECENT_IN_RANGE, {"start": start, "end": end,
+                                                                    "since": cancelled_since})]
     statement = _ALL_IN_RANGE if include_cancelled else _SCHEDULED_IN_RANGE
     return [Slot(*row) for row in read_rows(statement, {"start": start, "end": end})]
 

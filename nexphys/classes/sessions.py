@@ -289,3 +289,23 @@ def cancel_session(session: ClassSession, reason: str | None, actor: Principal |
                details={"class": session.class_type.name, "starts_at": session.starts_at.isoformat(),
                         "reason": reason or None, "released": len(released)})
     return released
+
+
+def deletable(session: ClassSession) -> bool:
+    """A cancelled class nobody ever booked (nor waited for) may be deleted: it leaves no history behind."""
+    if session.status != SessionStatus.CANCELLED:
+        return False
+    return not db.session.scalar(sa.select(sa.exists().where(Booking.session_id == session.id)))
+
+
+def delete_session(session: ClassSession, actor: Principal | None) -> None:
+    """Delete a cancelled class nobody booked (ScheduleConflict otherwise: its bookings are history); audited."""
+    if not deletable(session):
+        raise ScheduleConflict("Only a cancelled class that nobody booked can be deleted; this one stays, "
+                               "struck through, as part of the studio's history.")
+    if actor is not None:
+        record(AuditAction.SESSION_DELETED, actor.label, actor.id if actor.kind == "user" else None,
+               target=f"class_session:{session.id}",
+               details={"class": session.class_type.name, "starts_at": session.starts_at.isoformat()})
+    db.session.delete(session)
+    db.session.flush()

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from nexphys.classes import catalog, series, sessions
+from nexphys.classes import catalog, clashes, series, sessions
 from nexphys.classes.errors import ScheduleConflict, ScheduleInvalid
 from nexphys.classes.forms import (
     CancelForm,
@@ -87,7 +87,7 @@ def _local_day(moment: datetime) -> date:
 # --- overview ----------------------------------------------------------------------------------------
 
 @bp.get("/schedule")
-@requires("classes", "create")
+@requires("schedule", "read")
 def index():
     """The schedule for staff: this week's sessions, class types, rooms and weekly series."""
     zone = require_tenant().zone
@@ -104,25 +104,45 @@ def index():
     return _page("classes/index.html", days=days, monday=monday, today=today, now=utcnow(),
                  prev_week=(monday - timedelta(days=7)).isoformat(), next_week=(monday + timedelta(days=7)).isoformat(),
                  session_count=len(week), class_types=catalog.list_class_types(include_archived=True),
-                 rooms=catalog.list_rooms(), series=series.list_series(today=today))
+                 rooms=catalog.list_rooms(), series=series.list_series(today=today), **_may_change())
+
+
+def _may_change() -> dict[str, bool]:
+    """What the viewer may change on the schedule (instructors read it only)."""
+    principal = require_principal()
+    return {"may_" + action: principal.can("classes", action) for action in ("create", "update", "delete")}
 
 
 # --- class types -------------------------------------------------------------------------------------------
 
 def _form_view(form, names: tuple[str, ...], action: Callable[[dict], Any], check: Callable[[dict], Any] | None,
-               done: Callable[[Any], tuple[str, str, str]], template: str, **context):
+               done: Callable[[Any], tuple[str, str, str]], template: str,
+               planned: Callable[[Any], list[int]] | None = None, **context):
     """GET shows the form; a POST that the service accepts commits, flashes and redirects (Post/Redirect/Get);
     one it refuses shows the form again with the messages (422, or 409 for a conflict).
-    `done(result)` gives (message, category, where to go)."""
+    `done(result)` gives (message, category, where to go). With `planned(result)` (the sessions the change
+    scheduled), one that clashes with other classes is undone and the form shown again with the clashes and
+    "Schedule it anyway" (409), unless that was ticked."""
     status = 200
     if form.is_submitted():
         result, status = _submit(form, names, action, check)
         if status == 200:
+            found = clashes.clashes_of(planned(result)) if planned is not None else []
+            if found and not form.allow_clashes.data:
+                db.session.rollback()
+                return _page(template, 409, form=form, clashes=found[:clashes.SHOWN],
+                             more_clashes=max(0, len(found) - clashes.SHOWN), **context)
             db.session.commit()
             message, category, target = done(result)
+            if found:
+                message += f" It overlaps {_count(len(found), 'other class', 'other classes')} (kept as you chose)."
             flash(message, category)
             return redirect(target)
     return _page(template, status, form=form, **context)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _saved(label: str, target: str) -> Callable[[bool], tuple[str, str, str]]:
@@ -225,7 +245,8 @@ def new_series():
     return _form_view(form, series.SERIES_FIELDS, series.create_series, None, lambda added: (
         f"Series added: {added.class_type.name}, {series.weekday_label(added.weekdays)} at "
         f"{added.start_time:%H:%M}. Sessions are scheduled until {added.generated_until:%d %b %Y}.",
-        "success", url_for("classes.index") + "#series"), "classes/series_form.html", series=None)
+        "success", url_for("classes.index") + "#series"), "classes/series_form.html",
+        planned=lambda added: clashes.series_session_ids(added.id), series=None)
 
 
 @bp.route("/schedule/series/<int:series_id>/edit", methods=["GET", "POST"])
@@ -250,7 +271,8 @@ def edit_series(series_id: int):
     return _form_view(form, names, lambda v: series.update_series(current, v, from_day=from_day), None,
                       lambda result: (f"Series saved: sessions from {from_day or today:%d %b %Y} follow the new rule.",
                                       "success", url_for("classes.edit_series", series_id=result.id)),
-                      "classes/series_form.html", series=current, upcoming=series.upcoming_sessions(current))
+                      "classes/series_form.html", planned=lambda result: clashes.series_session_ids(result.id),
+                      series=current, upcoming=series.upcoming_sessions(current))
 
 
 # --- one-off sessions ----------------------------------------------------------------------------------------------
@@ -263,12 +285,14 @@ def new_session():
     _planning_choices(form)
     return _form_view(form, SESSION_FIELDS, sessions.create_session, None, lambda session: (
         f"{session.class_type.name} scheduled for {require_tenant().local(session.starts_at):%a %d %b %Y at %H:%M}.",
-        "success", _week_link(_local_day(session.starts_at))), "classes/session_form.html")
+        "success", _week_link(_local_day(session.starts_at))), "classes/session_form.html",
+        planned=lambda session: [session.id])
 
 
 def _session_facts(session: ClassSession) -> dict:
     return {"waiting": sessions.waiting_count(session.id),
-            "editable": session.status == SessionStatus.SCHEDULED and session.ends_at > utcnow()}
+            "editable": session.status == SessionStatus.SCHEDULED and session.ends_at > utcnow(),
+            "deletable": sessions.deletable(session)}
 
 
 @bp.route("/schedule/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -289,7 +313,10 @@ def edit_session(session_id: int):
                       lambda result: ("Saved for this and all future sessions of the series." if scope == "future"
                                       else "Saved for this session.", "success",
                                       _week_link(_local_day(result.starts_at))),
-                      "classes/session_edit.html", session=session, **_session_facts(session))
+                      "classes/session_edit.html",
+                      planned=lambda result: ([result.id] if scope == "one" or result.series_id is None else
+                                              clashes.series_session_ids(result.series_id, result.starts_at)),
+                      session=session, **_session_facts(session))
 
 
 @bp.route("/schedule/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -318,3 +345,25 @@ def cancel_session(session_id: int):
                                                              if told else "."), "success")
         return redirect(_week_link(_local_day(session.starts_at)))
     return _page("classes/session_cancel.html", form=form, session=session, **facts)
+
+
+@bp.route("/schedule/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+@requires("classes", "delete")
+def delete_session(session_id: int):
+    """Delete a cancelled class that nobody booked, after confirmation (others stay as history)."""
+    session = sessions.get_session(session_id)
+    form = ConfirmForm()
+    week = _week_link(_local_day(session.starts_at))
+    if request.method == "POST" and form.validate_on_submit():
+        name, when = session.class_type.name, require_tenant().local(session.starts_at)
+        try:
+            sessions.delete_session(session, require_principal())
+        except ScheduleConflict as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(week)
+        db.session.commit()
+        flash(f"{name} on {when:%a %d %b at %H:%M} is deleted.", "success")
+        return redirect(week)
+    return _page("classes/session_delete.html", 422 if request.method == "POST" else 200, form=form,
+                 session=session, deletable=sessions.deletable(session), back=week)

@@ -14,7 +14,8 @@ def main() -> None:
         lines.append(f"  {studio.slug:<10} http://{studio.slug}.{base}:{port}/   ({studio.name})")
     lines += ["", "Demo people (password: nexphys-demo):"]
     for studio in DEMO_STUDIOS:
-        lines.append(f"  owner@{studio.slug}.example, manager@…, coach@…, member1@ … member{MEMBER_COUNT}@…")
+        lines.append(f"  owner@{studio.slug}.example, manager@…, coach@…, coach2@…, coach3@…, "
+                     f"member1@ … member{MEMBER_COUNT}@…")
     lines.append("  platform administrator: admin@nexphys.example  (sign in at /platform/login on the apex host)")
     lines += [f"  health     http://{base}:{port}/health", "", "Ctrl-C stops everything.", ""]
     print("\n".join(lines), flush=True)

@@ -1,8 +1,13 @@
 """Demo studios for development (`flask demo seed`, run by `make run`): never in production.
 
 gym-abc is a strength-and-conditioning gym, studio-xyz a yoga studio. People have predictable
-emails: owner@, manager@, coach@ and member1@ … member20@<slug>.example, all with the password
-DEMO_PASSWORD, as has the platform administrator DEMO_ADMIN_EMAIL.
+emails: owner@, manager@, coach@ (and two more instructors, coach2@ and coach3@) and member1@ …
+member60@<slug>.example, all with the password DEMO_PASSWORD, as has the platform administrator
+DEMO_ADMIN_EMAIL.
+
+The numbers keep the studio's own rules: classes fill unevenly (a few full with people waiting, some
+nearly empty), every member stays well below the upcoming-bookings limit (member1, the one people try
+first, holds only a few), and every class's seat count is its bookings'.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.bookings.rules import BookingRules
 from nexphys.classes import series
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room
 from nexphys.classes.queries import week_start
@@ -22,7 +28,13 @@ from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.roles.models import Role
 
-MEMBER_COUNT = 20
+MEMBER_COUNT = 60  # enough for the classes to fill as a real studio's do, each member booking a few
+# Upcoming bookings a demo member holds at most: below the default limit (BookingRules.max_upcoming), so any
+# of them can still book; member1, whom people sign in as first, holds fewer.
+MEMBER_UPCOMING_MAX = BookingRules.max_upcoming - 4
+FIRST_MEMBER_UPCOMING_MAX = 3
+# How full a class is, picked per class from its id: share of places booked (above 1: full, people waiting).
+FILL_LEVELS = (0.15, 0.35, 0.5, 0.65, 0.8, 1.0, 1.25)
 DEMO_PASSWORD = "nexphys-demo"
 DEMO_ADMIN_EMAIL = "admin@nexphys.example"
 DEMO_ADMIN_NAME = "Platform Admin"
@@ -62,7 +74,8 @@ DEMO_STUDIOS = (
             (6, "10:00", 3, 1),
         ),
         staff=(("owner", "Alex Barker", "owner"), ("manager", "Morgan Reyes", "manager"),
-               ("coach", "Sam Okafor", "instructor")),
+               ("coach", "Sam Okafor", "instructor"), ("coach2", "Jess Whitfield", "instructor"),
+               ("coach3", "Tomás Ortega", "instructor")),
     ),
     DemoStudio(
         slug="studio-xyz", name="Studio XYZ Yoga", time_zone="America/New_York", brand_color="#6d28d9",
@@ -80,7 +93,8 @@ DEMO_STUDIOS = (
             (6, "10:00", 1, 1), (6, "17:00", 0, 0),
         ),
         staff=(("owner", "Priya Nair", "owner"), ("manager", "Jordan Lee", "manager"),
-               ("coach", "Casey Moreau", "instructor")),
+               ("coach", "Casey Moreau", "instructor"), ("coach2", "Amara Obi", "instructor"),
+               ("coach3", "Lena Brandt", "instructor")),
     ),
 )
 
@@ -90,19 +104,38 @@ LAST_NAMES = ("Adams", "Brown", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "H
               "Khan", "Lopez", "Murphy", "Novak", "Owens", "Patel", "Quinn", "Rossi", "Singh", "Turner")
 
 
-def seed_demo_people(studio: DemoStudio, password_hash: str | None = None) -> dict[str, User]:
+def seed_demo_people(studio: DemoStudio, password_hash: str | None = None,
+                     people: dict[str, User] | None = None) -> dict[str, User]:
+    """The studio's demo staff and members, each added once (a later run adds only who is missing)."""
     roles = {r.key: r for r in db.session.scalars(sa.select(Role))}
-    people = {}
-    for local, full_name, role_key in studio.staff:
-        people[local] = User(email=f"{local}@{studio.slug}.example", full_name=full_name, role=roles[role_key],
-                             password_hash=password_hash)
-    for n in range(1, MEMBER_COUNT + 1):
-        name = f"{FIRST_NAMES[n - 1]} {LAST_NAMES[(n * 7) % len(LAST_NAMES)]}"
-        people[f"member{n}"] = User(email=f"member{n}@{studio.slug}.example", full_name=name, role=roles["member"],
-                                    password_hash=password_hash)
-    db.session.add_all(people.values())
+    people = dict(people or {})
+    wanted = [(local, full_name, role_key) for local, full_name, role_key in studio.staff]
+    wanted += [(f"member{n}", _member_name(n), "member") for n in range(1, MEMBER_COUNT + 1)]
+    now = utcnow()
+    added = [User(email=f"{local}@{studio.slug}.example", full_name=full_name, role=roles[role_key],
+                  password_hash=password_hash, created_at=now - _member_for(local))
+             for local, full_name, role_key in wanted if local not in people]
+    db.session.add_all(added)
     db.session.flush()
+    people.update({user.email.split("@")[0]: user for user in added})
     return people
+
+
+def _member_for(local: str) -> timedelta:
+    """How long ago a demo person joined: staff two years ago; members one every three days, the last yesterday."""
+    if not local.startswith("member"):
+        return timedelta(days=730)
+    return timedelta(days=3 * (MEMBER_COUNT - int(local.removeprefix("member"))) + 1)
+
+
+def _member_name(n: int) -> str:
+    """A distinct name for member n (1 … 400): first names in turn, last names shifted each round of them."""
+    first = FIRST_NAMES[(n - 1) % len(FIRST_NAMES)]
+    return f"{first} {LAST_NAMES[(n * 7 + (n - 1) // len(FIRST_NAMES) * 3) % len(LAST_NAMES)]}"
+
+
+def instructors(studio: DemoStudio, people: dict[str, User]) -> list[User]:
+    return [people[local] for local, _name, role_key in studio.staff if role_key == "instructor" and local in people]
 
 
 def ensure_catalog(studio: DemoStudio) -> tuple[list[Room], list[ClassType]]:
@@ -131,18 +164,23 @@ def seed_demo_series(studio: DemoStudio, people: dict[str, User], starts_on: dat
     """The studio's weekly timetable as series (through the schedule service), generated ahead; returns the
     number of series created."""
     rooms, types = ensure_catalog(studio)
-    for weekdays, hhmm, type_index, room_index in demo_series_rules(studio):
+    coaches = instructors(studio, people)
+    for n, (weekdays, hhmm, type_index, room_index) in enumerate(demo_series_rules(studio)):
         class_type, room = types[type_index], rooms[room_index]
         series.create_series({
             "class_type_id": class_type.id, "weekdays": list(weekdays), "start_time": hhmm,
-            "room_id": room.id, "instructor_id": people["coach"].id, "starts_on": starts_on,
+            "room_id": room.id, "instructor_id": coaches[n % len(coaches)].id, "starts_on": starts_on,
             "capacity": min(class_type.default_capacity, room.capacity)}, today=today)
     return len(demo_series_rules(studio))
 
 
 def seed_demo_bookings(studio: DemoStudio, people: dict[str, User], monday: date) -> int:
-    """Some confirmed bookings in the week from `monday` for sessions nobody booked yet; returns how many sessions
-    got bookings. Seat counts match the bookings and never exceed the capacity."""
+    """Bookings in the week from `monday` for sessions nobody booked yet; returns how many sessions got some.
+
+    Each class fills to one of FILL_LEVELS (from its id, so a second run changes nothing); a full one gets a
+    short waitlist. Members are taken in turn, skipping any at their upcoming-bookings ceiling, so every
+    demo member can still book. Seat counts match the confirmed bookings and never exceed the capacity.
+    """
     zone = ZoneInfo(studio.time_zone)
     members = [p for key, p in people.items() if key.startswith("member")]
     start = datetime.combine(monday, time(), tzinfo=zone)
@@ -153,16 +191,48 @@ def seed_demo_bookings(studio: DemoStudio, people: dict[str, User], monday: date
                                       ClassSession.status == "scheduled", ~booked_any)
         .order_by(ClassSession.starts_at, ClassSession.id)).all()
     now = utcnow()
+    upcoming = _upcoming_counts(now)
+    ceiling = {m.id: FIRST_MEMBER_UPCOMING_MAX if m is people.get("member1") else MEMBER_UPCOMING_MAX
+               for m in members}
     filled = 0
     for session in sessions:
-        # From the session's id, not its position: a second run leaves an unbooked session unbooked.
-        booked = min((session.id * 5 + monday.toordinal() + 3) % (session.capacity + 1), len(members))
-        db.session.add_all(Booking(session_id=session.id, member_id=members[(session.id + i) % len(members)].id,
-                                   confirmed_at=now, **_attendance(session, i, now)) for i in range(booked))
-        session.booked_count = booked
-        filled += booked > 0
+        wanted = round(FILL_LEVELS[(session.id * 5 + monday.toordinal()) % len(FILL_LEVELS)] * session.capacity)
+        over = session.ends_at <= now
+        chosen = _members_for(session, members, wanted, upcoming, ceiling, counts_upcoming=not over)
+        seated, waiting = chosen[:session.capacity], chosen[session.capacity:] if not over else []
+        db.session.add_all(Booking(session_id=session.id, member_id=m.id, confirmed_at=now,
+                                   **_attendance(session, i, now)) for i, m in enumerate(seated))
+        db.session.add_all(Booking(session_id=session.id, member_id=m.id, status=BookingStatus.WAITLISTED,
+                                   created_at=now + timedelta(seconds=i)) for i, m in enumerate(waiting[:3]))
+        session.booked_count = len(seated)
+        filled += bool(seated)
     db.session.flush()
     return filled
+
+
+def _upcoming_counts(now: datetime) -> dict[int, int]:
+    """Live bookings each member holds on classes not yet started (what the upcoming limit counts)."""
+    rows = db.session.execute(
+        sa.select(Booking.member_id, sa.func.count()).join(ClassSession, ClassSession.id == Booking.session_id)
+        .where(ClassSession.starts_at > now, Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)))
+        .group_by(Booking.member_id))
+    return dict(rows.all())
+
+
+def _members_for(session: ClassSession, members: list[User], wanted: int, upcoming: dict[int, int],
+                 ceiling: dict[int, int], counts_upcoming: bool) -> list[User]:
+    """Up to `wanted` members for a class, taken in turn from one its id picks, skipping those at their ceiling."""
+    chosen = []
+    for i in range(len(members)):
+        if len(chosen) == wanted:
+            break
+        member = members[(session.id * 3 + i) % len(members)]
+        if counts_upcoming and upcoming.get(member.id, 0) >= ceiling[member.id]:
+            continue
+        chosen.append(member)
+        if counts_upcoming:
+            upcoming[member.id] = upcoming.get(member.id, 0) + 1
+    return chosen
 
 
 def _attendance(session: ClassSession, index: int, now: datetime) -> dict:
@@ -202,9 +272,8 @@ def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None 
     Returns the number of sessions added (0 when everything was there already).
     """
     people = {u.email.split("@")[0]: u for u in db.session.scalars(sa.select(User))}
-    if not people:
-        people = seed_demo_people(studio, password_hash)
-    elif password_hash:
+    people = seed_demo_people(studio, password_hash, people)
+    if password_hash:
         give_demo_passwords(studio, password_hash)
     before = _session_count()
     this_week = week_start(today)

@@ -15,5 +15,5 @@ domain = Domain(
         Permission("members", "update", "Edit one's own profile", own=True, roles=EVERYONE),
         Permission("members", "delete", "Deactivate members", roles=MANAGERS),
     ),
-    nav=(NavLink("members.index", "Members", 10), NavLink("members.profile", "My profile", 90)),
+    nav=(NavLink("members.index", "Members", 30, group="People"), NavLink("members.profile", "My profile", 90)),
 )

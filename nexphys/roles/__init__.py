@@ -14,5 +14,5 @@ domain = Domain(
         Permission("roles", "delete", "Delete custom roles"),
     ),
     seeds=("nexphys.roles.seed:seed_roles",),
-    nav=(NavLink("roles.index", "Roles", 30),),
+    nav=(NavLink("roles.index", "Roles and permissions", 31, group="People"),),
 )

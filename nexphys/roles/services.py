@@ -31,6 +31,7 @@ from nexphys.audit.services import AuditAction, record
 from nexphys.errors import Conflict, DomainError, Invalid, NotFound
 from nexphys.extensions import db
 from nexphys.members.models import User
+from nexphys.roles.catalog import ALL_CODES
 from nexphys.roles.defaults import OWNER as OWNER_KEY
 from nexphys.roles.models import Permission, Role, RoleLevel, role_permissions
 from nexphys.tenancy.cache import cached_tenant_value, forget_tenant_values_after_commit
@@ -106,9 +107,12 @@ def member_count(role: Role) -> int:
 
 
 def permission_catalogue() -> list[tuple[str, list[Permission]]]:
-    """Every permission of this studio grouped by resource, in catalogue order."""
+    """Every permission of this studio grouped by resource, in catalogue order (a permission a later
+    migration added sits where the catalogue puts it, not last; any the catalogue no longer lists go last)."""
+    order = {code: n for n, code in enumerate(ALL_CODES)}
     groups: dict[str, list[Permission]] = {}
-    for permission in db.session.scalars(sa.select(Permission).order_by(Permission.id)):
+    rows = db.session.scalars(sa.select(Permission).order_by(Permission.id)).all()
+    for permission in sorted(rows, key=lambda p: (order.get(p.code, len(order)), p.id)):
         groups.setdefault(permission.resource, []).append(permission)
     return list(groups.items())
 

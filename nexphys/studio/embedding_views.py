@@ -17,7 +17,7 @@ def _page(form: EmbedOriginsForm, saved: list[str], status: int = 200):
     can_save = require_principal().can("settings", "update")
     return render_template("studio/embedding.html", form=form, saved=saved, can_save=can_save,
                            example=embedding.EXAMPLE, limit=embedding.MAX_ORIGINS,
-                           timetable_url=url_for("web.home", _external=True)), status
+                           timetable_url=url_for("timetable.page", _external=True)), status
 
 
 @bp.get("/settings/embedding")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
 from nexphys.bookings.cards import CARD_SETTINGS, build_card, viewer_for
 from nexphys.bookings.queries import statuses_for
@@ -21,10 +21,15 @@ from nexphys.security.http import allow_framing
 from nexphys.settings.services import cached_settings
 from nexphys.studio.embedding import EMBED_SETTING, framing_origins
 from nexphys.tenancy.context import require_tenant
-from nexphys.web.access import current_principal
+from nexphys.web.access import current_principal, public
 from nexphys.web.navigation import sign_in_redirect, this_page
 
 VIEWS = ("week", "day")
+# A cancelled class stays on the timetable, struck through, this long after it was cancelled (members who
+# look see why it is gone), then leaves it.
+CANCELLED_SHOWN = timedelta(hours=48)
+
+bp = Blueprint("timetable", __name__)
 
 
 def _requested_day(today: date) -> date:
@@ -63,7 +68,7 @@ def studio_home():
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     day = _requested_day(today)
     first, length = (day, 1) if view == "day" else (week_start(day), 7)
-    slots = slots_between(*tenant.days(first, length))
+    slots = slots_between(*tenant.days(first, length), cancelled_since=now - CANCELLED_SHOWN)
     type_id, instructor_id = _chosen("type"), _chosen("instructor")
     type_choices, instructor_choices = _choices(slots)
     shown = [s for s in slots if (type_id is None or s.class_type_id == type_id)
@@ -83,7 +88,8 @@ def studio_home():
 
     def link(**changes) -> str:
         args = {"view": view if view != "week" else None, **filters, **changes}
-        return url_for("web.home", **{k: v for k, v in args.items() if v is not None})
+        # The page it is on: the home page ("/", members and visitors) or /timetable (staff, whose home is theirs).
+        return url_for(request.endpoint, **{k: v for k, v in args.items() if v is not None})
 
     allow_framing(framing_origins(values.get(EMBED_SETTING)))  # the studio's own sites may show the timetable
     step = timedelta(days=length)
@@ -103,3 +109,10 @@ def studio_home():
         next_url=here, login_url=url_for("auth.login", next=here), viewer_signed_in=viewer.signed_in,
         feed_url=url_for("calendar.feed", token=feed_token, _external=True),
     )
+
+
+@bp.get("/timetable")
+@public
+def page():
+    """The timetable at an address of its own: staff reach it here, since their home page is the staff home."""
+    return studio_home()

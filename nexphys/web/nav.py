@@ -1,7 +1,9 @@
-"""The header's account links: what the signed-in person may open, or a sign-in link.
+"""The header's links: what the signed-in person may open, in menus, or a sign-in link.
 
 The links are the installed domains' NavLinks; each shows only to those who pass the access
-declaration of the endpoint it opens (the same rule the request hook enforces).
+declaration of the endpoint it opens (the same rule the request hook enforces). Links of a group
+(NAV_GROUPS: Schedule, People, Settings) form that menu; the others are the person's own (My bookings,
+My profile), beside sign-out.
 """
 
 from __future__ import annotations
@@ -10,23 +12,42 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
 
-from nexphys.domains import NavLink, installed
+from nexphys.domains import NAV_GROUPS, NavLink, installed
 from nexphys.tenancy.context import current_tenant
 from nexphys.web.access import Principal, access_of, allows, current_principal, sign_in_for
+
+
+@dataclass
+class Menu:
+    label: str
+    links: list[dict]
+
+    @property
+    def current(self) -> bool:
+        return any(link["current"] for link in self.links)
 
 
 @dataclass
 class Viewer:
     label: str
     logout_url: str
-    links: list[dict] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)  # the person's own, in their menu beside sign-out
+    menus: list[Menu] = field(default_factory=list)  # staff's grouped menus, in NAV_GROUPS order
+    flat: list[dict] = field(default_factory=list)  # a lone grouped link (a member's Timetable), shown as it is
 
 
 def _link(link: NavLink, principal: Principal) -> dict | None:
     access = access_of(current_app, link.endpoint)
     if access is None or not allows(access, principal):
         return None
-    return {"url": url_for(link.endpoint), "label": link.label}
+    url = url_for(link.endpoint)
+    return {"url": url, "label": link.label, "group": link.group,
+            "current": request.path == url or (url != "/" and request.path.startswith(url + "/"))}
+
+
+def _menus(links: list[dict]) -> list[Menu]:
+    grouped = [Menu(group, [link for link in links if link["group"] == group]) for group in NAV_GROUPS]
+    return [menu for menu in grouped if menu.links]
 
 
 def viewer_context() -> dict:
@@ -45,8 +66,14 @@ def viewer_context() -> dict:
     if sign_in is None:
         return {"viewer": None}
     area = "platform" if principal.kind == "platform_admin" else "studio"
-    links = [_link(link, principal) for link in current_app.extensions["nexphys_nav"][area]]
-    return {"viewer": Viewer(principal.label, url_for(sign_in.logout), [link for link in links if link])}
+    links = [found for link in current_app.extensions["nexphys_nav"][area] if (found := _link(link, principal))]
+    if area == "platform":  # the console's few links, side by side
+        return {"viewer": Viewer(principal.label, url_for(sign_in.logout), flat=links)}
+    own, menus = [link for link in links if not link["group"]], _menus(links)
+    if sum(len(menu.links) for menu in menus) <= 1:  # a member's one "Timetable": a link, not a menu of one
+        return {"viewer": Viewer(principal.label, url_for(sign_in.logout), own,
+                                 flat=[link for menu in menus for link in menu.links])}
+    return {"viewer": Viewer(principal.label, url_for(sign_in.logout), own, menus)}
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """The home page: one URL that is the studio's home on a studio host and the landing page on the apex.
 
-Which view answers on each kind of host is declared by a domain (`Domain.home`); this module names none.
+Which views answer on each kind of host is declared by the domains (`Domain.home`); this module names
+none. They are asked in turn: a view that has nothing for this visitor (the staff home, for a member)
+returns None, and the next one answers.
 """
 
 from flask import Blueprint, abort, current_app
@@ -16,14 +18,15 @@ bp = Blueprint("web", __name__)
 @public
 def home():
     """Studio home on a tenant host, platform landing on the apex host."""
-    view = current_app.extensions["nexphys_home"].get("tenant" if current_tenant() else "apex")
-    if view is None:
-        abort(404)
-    return view()
+    for view in current_app.extensions["nexphys_home"]["tenant" if current_tenant() else "apex"]:
+        answer = view()
+        if answer is not None:
+            return answer
+    abort(404)
 
 
 def init_app(app) -> None:
     """Load the declared home views once."""
     registry = installed()
-    app.extensions["nexphys_home"] = {host: load(registry.home(host)) for host in ("tenant", "apex")
-                                      if registry.home(host)}
+    app.extensions["nexphys_home"] = {host: [load(view) for view in registry.homes(host)]
+                                      for host in ("tenant", "apex")}

@@ -80,7 +80,7 @@ def _booking_of(app, studio, session_id, member_id) -> tuple[int, str]:
 
 def _day_url(studio, day: date, **extra) -> str:
     query = "&".join(f"{k}={v}" for k, v in {"view": "day", "date": day.isoformat(), **extra}.items())
-    return f"/?{query}"
+    return f"/timetable?{query}"  # the timetable's own address: staff's "/" is their home
 
 
 # --- timetable: anonymous --------------------------------------------------------------------------

@@ -274,7 +274,7 @@ def test_member_page_shows_attendance_history_with_counts_and_pages(app, client,
 def test_check_in_link_in_the_header_for_staff(app, client, studio):
     _signed_in(app, client, studio, "instructor")
     html = client.get("/check-in", headers=host(studio)).get_data(as_text=True)
-    assert re.search(r'<a href="/check-in"[^>]*>Check-in</a>', html)
+    assert re.search(r'<a href="/check-in"[^>]*>Check-in desk</a>', html)
     member_client = app.test_client()
     _signed_in(app, member_client, studio, "member")
     assert 'href="/check-in"' not in member_client.get("/profile", headers=host(studio)).get_data(as_text=True)

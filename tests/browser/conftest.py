@@ -82,14 +82,29 @@ def csp_watch() -> CspWatch:
     return CspWatch()
 
 
-@pytest.fixture
-def page(browser, csp_watch, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _tab(browser, csp_watch, request, **options):
+    context = browser.new_context(**options)
     context.set_default_timeout(5000)
     csp_watch.attach(context)
     tab = context.new_page()
     tab.on("console", csp_watch.console)
     request.node.csp_check = lambda: (csp_watch.settle(tab), csp_watch.violations)[1]
+    return context, tab
+
+
+@pytest.fixture
+def page(browser, csp_watch, request):
+    """A desktop browser tab (1280 px wide)."""
+    context, tab = _tab(browser, csp_watch, request, viewport={"width": 1280, "height": 900})
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, csp_watch, request):
+    """A phone's tab: 390 px wide, touch, a phone's pixel ratio."""
+    context, tab = _tab(browser, csp_watch, request, viewport={"width": 390, "height": 844}, device_scale_factor=3,
+                        is_mobile=True, has_touch=True)
     yield tab
     context.close()
 

@@ -36,6 +36,9 @@ def test_a_member_signs_in_with_the_keyboard_and_out_again(app, studio, live_por
     page.wait_for_url(studio_url(studio, live_port, "/"))
 
     header = page.locator("header.site-header")
+    account = header.locator(".nav-wide summary", has_text=email)  # the person's own menu, opened by keyboard
+    account.focus()
+    page.keyboard.press("Enter")
     sign_out = header.get_by_role("button", name=re.compile("Sign out"))
     sign_out.wait_for()
     header_text = header.text_content()

@@ -53,7 +53,8 @@ def test_staff_check_a_member_in_from_the_roster_and_the_desk(app, studio, live_
     assert _booking_status(app, studio, session_id, member_id) == "checked_in"
 
     # the desk, by keyboard: search is focused on load, Enter searches, the row's button checks in
-    page.get_by_role("link", name="Check-in", exact=True).click()
+    page.locator("header summary", has_text=re.compile(r"^Schedule$")).click()  # the header's Schedule menu
+    page.get_by_role("link", name="Check-in desk").click()
     expect(page.get_by_role("searchbox", name="Name or email")).to_be_focused()
     page.keyboard.type("Dan Desk")
     page.keyboard.press("Enter")

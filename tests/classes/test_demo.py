@@ -37,8 +37,8 @@ def test_demo_seed_builds_series_with_bookings_idempotently(app, make_tenant):
     with in_studio(app, tenant):
         sessions = db.session.scalars(sa.select(ClassSession)).all()
         assert all(s.booked_count <= s.capacity for s in sessions)
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)
-                                 .where(Booking.confirmed_at.is_(None))) == 0
+        unconfirmed_seats = (Booking.confirmed_at.is_(None), Booking.status.in_(BookingStatus.HOLDS_SEAT))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking).where(*unconfirmed_seats)) == 0
         zone = ZoneInfo(demo.time_zone)
         monday = week_start(today)
         this_week = {(s.starts_at.astimezone(zone).weekday(), s.starts_at.astimezone(zone).strftime("%H:%M"))
@@ -48,3 +48,39 @@ def test_demo_seed_builds_series_with_bookings_idempotently(app, make_tenant):
         assert seed_demo_studio(demo, today, password_hash=None) == 0
         db.session.commit()
         assert _snapshot() == first
+
+
+def test_demo_numbers_keep_the_studios_rules(app, make_tenant):
+    """Every member can still book (below the upcoming limit, member1 well below), several instructors teach,
+    classes fill unevenly and a full one has people waiting, never more than it holds."""
+    from nexphys.bookings.rules import BookingRules
+    from nexphys.db import utcnow
+    from nexphys.demo.data import FIRST_MEMBER_UPCOMING_MAX
+    from nexphys.members.models import User
+
+    demo = dataclasses.replace(DEMO_STUDIOS[1], slug="demo-truth")
+    tenant = make_tenant(time_zone=demo.time_zone)
+    with in_studio(app, tenant):
+        seed_demo_studio(demo, date.today(), password_hash=None)
+        db.session.commit()
+        now = utcnow()
+        upcoming = dict(db.session.execute(
+            sa.select(User.email, sa.func.count(Booking.id))
+            .outerjoin(Booking, sa.and_(Booking.member_id == User.id,
+                                        Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.WAITLISTED))))
+            .outerjoin(ClassSession, ClassSession.id == Booking.session_id)
+            .where(User.email.like("member%"), sa.or_(ClassSession.id.is_(None), ClassSession.starts_at > now))
+            .group_by(User.email)).all())
+        assert upcoming and max(upcoming.values()) < BookingRules.max_upcoming
+        assert upcoming.get(f"member1@{demo.slug}.example", 0) <= FIRST_MEMBER_UPCOMING_MAX
+        teachers = db.session.scalar(sa.select(sa.func.count(sa.distinct(ClassSession.instructor_id))))
+        assert teachers >= 3
+        fills = [booked / capacity for booked, capacity in db.session.execute(
+            sa.select(ClassSession.booked_count, ClassSession.capacity).where(ClassSession.starts_at > now)
+            .where(ClassSession.booked_count > 0))]
+        assert min(fills) < 0.5 < 1.0 == max(fills)  # some nearly empty, some full
+        waiting = db.session.execute(
+            sa.select(ClassSession.booked_count, ClassSession.capacity)
+            .join(Booking, Booking.session_id == ClassSession.id)
+            .where(Booking.status == BookingStatus.WAITLISTED)).all()
+        assert waiting and all(booked == capacity for booked, capacity in waiting)  # only full classes have a waitlist

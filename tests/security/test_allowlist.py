@@ -379,19 +379,6 @@ def test_checking_the_list_costs_no_query_per_request(app, studio, people):
 
 
 def test_the_tenant_migration_gives_existing_owners_the_permission(app, make_tenant, raw_engine):
-    from nexphys.tenancy.migrations import head_revision, migrate_one
+    from tests.factories import granted_by_migrating
 
-    older = make_tenant()
-    schema = older.schema_name
-    owner_holds = sa.text(
-        f'SELECT count(*) FROM "{schema}".role_permissions rp JOIN "{schema}".roles r ON r.id = rp.role_id '
-        f'JOIN "{schema}".permissions p ON p.id = rp.permission_id '
-        "WHERE r.key = 'owner' AND p.resource = 'security' AND p.action = 'update'")
-    with raw_engine.begin() as conn:  # as a studio made before this release: no such permission, at 0004
-        conn.execute(sa.text(f"DELETE FROM \"{schema}\".permissions WHERE resource = 'security'"))
-        conn.execute(sa.text(f"UPDATE \"{schema}\".alembic_version SET version_num = '0004_sessions'"))
-        assert conn.execute(owner_holds).scalar_one() == 0
-    _tenant_id, revision, error = migrate_one(older.id, schema, raw_engine)
-    assert error is None and revision == head_revision()
-    with raw_engine.connect() as conn:
-        assert conn.execute(owner_holds).scalar_one() == 1
+    assert granted_by_migrating(raw_engine, make_tenant(), "security", "update", "0004_sessions") == ["owner"]

@@ -75,7 +75,7 @@ def test_the_edge_paces_an_api_caller_and_answers_past_its_burst_with_a_problem(
     # 1 a second with a burst of 1: of 8 at once, one goes through, one waits its turn, the rest are refused.
     assert paced and passed, [a[0] for a in answers]
     assert all(status == 401 for status, _h, _b in passed)  # the app's own answer to an unknown key
-    status, answer_headers, body = paced[0]
+    _status, answer_headers, body = paced[0]
     assert answer_headers["content-type"].startswith("application/problem+json")
     assert answer_headers["retry-after"] == "1"
     problem = json.loads(body)

@@ -172,7 +172,7 @@ def test_an_owner_saves_the_sites_and_the_timetable_follows(app, make_tenant):
     assert saved.status_code == 302
     page = owner.get("/settings/embedding", headers=host(tenant)).get_data(as_text=True)
     assert "https://site.example" in page and "&lt;iframe src=" in page
-    assert owner.get("/", headers=host(tenant)).headers["Content-Security-Policy"].endswith(
+    assert owner.get("/timetable", headers=host(tenant)).headers["Content-Security-Policy"].endswith(
         "frame-ancestors 'self' https://site.example")
     # The settings page itself stays unframeable.
     assert owner.get("/settings/embedding", headers=host(tenant)).headers["X-Frame-Options"] == "DENY"
