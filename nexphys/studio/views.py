@@ -32,6 +32,11 @@ CANCELLED_SHOWN = timedelta(hours=48)
 bp = Blueprint("timetable", __name__)
 
 
+def _default_view() -> str:
+    """The day view on a phone (its browser says so in Sec-CH-UA-Mobile, as Chromium's do), else the week."""
+    return "day" if request.headers.get("Sec-CH-UA-Mobile") == "?1" else "week"
+
+
 def _requested_day(today: date) -> date:
     """?date= (any day; the week view shows its week), or the older ?week=, or today."""
     name = "date" if request.args.get("date") else "week" if request.args.get("week") else None
@@ -65,7 +70,7 @@ def studio_home():
         return sign_in_redirect()
     now = utcnow()
     today = now.astimezone(zone).date()
-    view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
+    view = request.args.get("view") if request.args.get("view") in VIEWS else _default_view()
     day = _requested_day(today)
     first, length = (day, 1) if view == "day" else (week_start(day), 7)
     slots = slots_between(*tenant.days(first, length), cancelled_since=now - CANCELLED_SHOWN)
@@ -92,6 +97,7 @@ def studio_home():
         return url_for(request.endpoint, **{k: v for k, v in args.items() if v is not None})
 
     allow_framing(framing_origins(values.get(EMBED_SETTING)))  # the studio's own sites may show the timetable
+    strip = [(d, link(view="day", date=d.isoformat())) for d in (week_start(day) + timedelta(days=n) for n in range(7))]
     step = timedelta(days=length)
     here = this_page()
     return render_template(
@@ -107,8 +113,11 @@ def studio_home():
         type_id=type_id, instructor_id=instructor_id, form_date=day.isoformat(),
         total=len(shown), unfiltered_total=len(slots), clear_url=link(type=None, instructor=None, date=day.isoformat()),
         next_url=here, login_url=url_for("auth.login", next=here), viewer_signed_in=viewer.signed_in,
-        feed_url=url_for("calendar.feed", token=feed_token, _external=True),
-    )
+        feed_url=url_for("calendar.feed", token=feed_token, _external=True), day_strip=strip, day=day, today=today,
+        # A phone whose browser does not say so (no Sec-CH-UA-Mobile) is sent to the day view by nexphys.js.
+        phone_day_url=link(view="day", date=today.isoformat()) if "view" not in request.args and view == "week"
+        else None,
+    ), {"Vary": "Sec-CH-UA-Mobile"}
 
 
 @bp.get("/timetable")

@@ -23,3 +23,14 @@
     document.addEventListener("DOMContentLoaded", function () { paintChips(document); });
   }
 })();
+
+/* The timetable opens on the week; on a phone the day view reads better (a week is a long scroll). Chromium
+   says it is a phone (Sec-CH-UA-Mobile) and gets the day view from the server; other phone browsers are
+   sent there from here, once, when the visitor did not ask for a view. */
+(function () {
+  "use strict";
+  var nav = document.querySelector("[data-phone-day]");
+  if (nav && window.matchMedia && window.matchMedia("(max-width: 639px)").matches) {
+    window.location.replace(nav.dataset.phoneDay);
+  }
+})();

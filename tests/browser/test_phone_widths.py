@@ -1,0 +1,114 @@
+"""Every page fits a phone: each page a studio serves (the app's own list of routes, with ids of real rows filled
+in), opened by an owner and by a member on a 390 px screen, scrolls only up and down, and every control a finger
+presses there is at least 44 px tall."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.pages import BROWSER_MARKS, sign_in, studio_url
+from tests.factories import TEST_PASSWORD, create_tenant, drop_tenant, make_session, make_user, unique_slug
+from tests.running import run
+
+pytestmark = BROWSER_MARKS
+
+PHONE_WIDTH = 390
+TOUCH_TARGET = 44  # px, WCAG 2.5.5
+# Controls seen on the page (checkVisibility: not in a closed menu, not hidden on phones), shorter than a finger.
+SMALL_CONTROLS = """(least) => [...document.querySelectorAll(
+    'button, [role=button], a.btn, select, summary, input[type=submit]')]
+  .filter((e) => e.checkVisibility() && e.getBoundingClientRect().height < least)
+  .map((e) => `${e.tagName.toLowerCase()} "${(e.textContent || e.value || '').trim().slice(0, 30)}" `
+              + `${Math.round(e.getBoundingClientRect().height)} px`)"""
+# Not pages: files, sign-in and sign-out, links from emails, the platform console (another host), development tools.
+SKIPPED = re.compile(r"^/(api|static|health|calendar|platform|dev|login|logout|password|check-in/<)")
+
+
+@pytest.fixture(scope="module")
+def studio(app):
+    tenant = create_tenant(app, unique_slug("ph"), "Pocket Pilates and Strength Collective")
+    yield tenant
+    drop_tenant(app, tenant.slug)
+
+
+@pytest.fixture(scope="module")
+def rows(app, studio) -> dict[str, int]:
+    """A real row for each id a page takes: a class with a booking, a series, a type, a room, a role, a key."""
+    from nexphys.api_keys.services import create_api_key
+    from nexphys.bookings.services import book
+    from nexphys.classes import catalog, series
+    from nexphys.extensions import db
+    from nexphys.roles.models import Role
+
+    member = make_user(app, studio, "member", f"m-{unique_slug('p')}@example.com", full_name="Phone Member")
+    session_id = make_session(app, studio, starts_in=timedelta(days=2), name="Pocket Reformer Fundamentals")
+    booking_id = run(app, studio, lambda: book(session_id, member).booking.id)
+
+    def schedule() -> dict[str, int]:
+        room = catalog.create_room({"name": "Long Studio Room Number Two", "capacity": 12})
+        kind = catalog.create_class_type({"name": "Weekly Mat Pilates", "duration_minutes": 50,
+                                          "default_capacity": 12})
+        weekly = series.create_series({"class_type_id": kind.id, "weekdays": [0, 2], "start_time": "07:15",
+                                       "room_id": room.id})
+        key, _secret = create_api_key("Front desk tablet integration", ["classes:read"], None)
+        role = db.session.scalar(sa.select(Role).where(Role.key == "manager"))
+        return {"room_id": room.id, "type_id": kind.id, "series_id": weekly.id, "key_id": key.id, "role_id": role.id}
+
+    return {"session_id": session_id, "booking_id": booking_id, "member_id": member, **run(app, studio, schedule)}
+
+
+def pages(app, rows: dict[str, int]) -> list[str]:
+    """Every GET page of a studio host, each argument filled with a real row's id."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or SKIPPED.match(rule.rule) or not set(rule.arguments) <= set(rows):
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(int:)?{name}>", str(rows[name]), path)
+        found.append(path)
+    return sorted(set(found))
+
+
+def phone_problems(tab, base: str, paths: list[str]) -> list[str]:
+    """Pages wider than the phone, and controls on them shorter than a touch target."""
+    found = []
+    for path in paths:
+        answer = tab.goto(base + path)
+        assert answer is not None and answer.status < 500, (path, answer and answer.status)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE_WIDTH:
+            found.append(f"{path}: {width} px wide")
+        found += [f"{path}: {control}" for control in tab.evaluate(SMALL_CONTROLS, TOUCH_TARGET)]
+    return found
+
+
+def test_every_page_fits_a_phone_for_an_owner_and_a_member(app, studio, rows, live_port, phone):
+    paths = pages(app, rows)
+    assert len(paths) >= 35, paths  # the list comes from the app's routes: a broken filter must not pass
+    owner = f"owner-{unique_slug('o')}@example.com"
+    make_user(app, studio, "owner", owner, full_name="Olivia Longname-Proprietor")
+    sign_in(phone, studio, live_port, owner, TEST_PASSWORD)
+    base = studio_url(studio, live_port, "")
+    problems = phone_problems(phone, base, paths)
+
+    member = f"member-{unique_slug('m')}@example.com"
+    make_user(app, studio, "member", member, full_name="Max Member")
+    phone.context.clear_cookies()
+    sign_in(phone, studio, live_port, member, TEST_PASSWORD)
+    problems += [f"(member) {p}" for p in phone_problems(phone, base, ["/", "/timetable", "/bookings", "/profile",
+                                                             f"/classes/{rows['session_id']}",
+                                                             "/account/password"])]
+    assert problems == []
+
+
+def test_a_visitor_on_a_phone_opens_the_timetable_on_today(app, studio, rows, live_port, phone):
+    phone.goto(studio_url(studio, live_port, "/"))
+    phone.wait_for_url(re.compile(r"view=day"))  # the day view (the server's or nexphys.js's doing)
+    strip = phone.locator("nav.day-strip")
+    assert strip.is_visible() and strip.locator("a").count() == 7
+    assert strip.locator('[aria-current="date"]').count() == 1
