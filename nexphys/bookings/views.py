@@ -214,7 +214,10 @@ def roster(session_id: int):
         abort(404, description="There is no such class.")
     q = request.args.get("q", "").strip()[:100]
     by_member = {entry.member_id: entry for status in BookingStatus.LIVE for entry in roster.groups[status]}
-    return render_template("bookings/roster.html", roster=roster, session=roster.session, groups=roster.groups,
+    # Its own refresh after a check-in (roster.html's #roster-live) gets the live part only.
+    template = "bookings/_roster_live.html" if is_htmx() and request.headers.get("HX-Target") == "roster-live" \
+        else "bookings/roster.html"
+    return render_template(template, roster=roster, session=roster.session, groups=roster.groups,
                            group_labels=GROUP_LABELS, status_labels=STATUS_LABELS, q=q, results=find_active(q),
                            by_member=by_member, now=datetime.now(UTC), **staff_abilities(require_principal()))
 

@@ -2,18 +2,15 @@
 
 Check-in goes through `nexphys.bookings.services.check_in` (the API calls the same function); a refusal
 becomes a message on the page it came from, never an error page. Check-in buttons work as plain forms
-and, with htmx, swap just their row (a desk row here, a roster row on a class's roster).
+and, with htmx, swap just their desk row here, or refresh a class's roster (its groups and counts) there.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from nexphys.bookings import queries, services
 from nexphys.bookings.models import Booking, BookingStatus
-from nexphys.bookings.queries import RosterEntry
 from nexphys.bookings.staff import STATUS_LABELS, staff_abilities
 from nexphys.checkin import codes
 from nexphys.extensions import db
@@ -24,13 +21,6 @@ from nexphys.web.access import require_principal, requires
 from nexphys.web.navigation import back_to, is_htmx
 
 bp = Blueprint("checkin", __name__)
-
-def _roster_entry(booking: Booking) -> RosterEntry:
-    return RosterEntry(booking_id=booking.id, member_id=booking.member_id, member_name=booking.member.full_name,
-                       member_email=booking.member.email, status=booking.status, position=None,
-                       created_at=booking.created_at, checked_in_at=booking.checked_in_at,
-                       cancelled_at=booking.cancelled_at, promoted=booking.promoted, booked_by_id=booking.booked_by_id)
-
 
 def _desk_row(booking: Booking) -> queries.BookingRow:
     rows = queries.list_bookings(member_id=booking.member_id, session_id=booking.session_id, per_page=10).items
@@ -64,8 +54,10 @@ def check_in(booking_id: int):
                "status_labels": STATUS_LABELS, **staff_abilities(principal)}
     if request.form.get("view") == "desk":
         return render_template("checkin/_desk_row.html", row=_desk_row(booking), **context), status
-    return render_template("bookings/_roster_row.html", entry=_roster_entry(booking), session=booking.session,
-                           now=datetime.now(UTC), **context), status
+    # On a roster the check-in moves a person between groups and changes its counts: the roster refreshes
+    # itself (roster.html's #roster-live) and says what happened.
+    flash(message, "roster" if category == "success" else "roster-error")
+    return "", 204, {"HX-Trigger": "roster-changed"}
 
 
 def _bookings_today(member_id: int) -> list[queries.BookingRow]:

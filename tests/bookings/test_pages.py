@@ -213,6 +213,20 @@ def test_booking_with_htmx_returns_the_card(app, studio):
     assert _booking_of(app, studio, session_id, member_id)[1] == BookingStatus.CONFIRMED
 
 
+def test_booking_on_the_class_page_updates_its_places_too(app, studio):
+    """No stale figure: the answer carries the facts' places (out of band) with the new card."""
+    day = _future_day(studio, 2)
+    session_id = add_session(app, studio, "OOB Places", day, time(15), capacity=5)
+    client, _ = _signed_in(app, studio)
+    page = client.get(f"/classes/{session_id}", headers=host(studio)).get_data(as_text=True)
+    assert f'<span id="class-places-{session_id}">5 (5 spots left)</span>' in page
+    response = _form(client, studio, f"/classes/{session_id}/book", page_csrf(page), headers=HX, card="detail",
+                     next=f"/classes/{session_id}")
+    html = response.get_data(as_text=True)
+    assert f'<span id="class-places-{session_id}" hx-swap-oob="true">5 (4 spots left)</span>' in html
+    assert "4 spots left" in html.split("class-places")[0]  # the card says the same
+
+
 def test_full_class_joins_the_waitlist_and_shows_the_position(app, studio):
     from nexphys.bookings import services
 

@@ -98,27 +98,35 @@ def test_one_click_check_in_without_javascript_redirects_back_with_a_message(app
     assert again.headers["Location"] == roster_path
 
 
-def test_htmx_check_in_answers_the_row_and_refusals_explain(app, client, studio):
+def test_htmx_check_in_refreshes_the_whole_roster_and_refusals_explain(app, client, studio):
+    """No stale roster: the check-in answers 204 and "roster-changed"; the roster it refreshes shows the person
+    under Checked in with every count moved, and says what happened (once)."""
     session_id = make_session(app, studio, timedelta(minutes=30))
     member_id, _ = person(app, studio, full_name="Htmx Checkin")
     booking_id = _book(app, studio, session_id, member_id)
     _signed_in(app, client, studio, "instructor")
     headers = {**host(studio), "HX-Request": "true"}
+    roster_path = f"/classes/{session_id}/roster"
     response = client.post(f"/check-in/bookings/{booking_id}", headers=headers,
                            data={"csrf_token": _csrf(client, studio), "view": "roster"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert html.lstrip().startswith(f'<tr id="booking-{booking_id}">') and "<html" not in html
-    assert "Htmx Checkin is checked in." in html and 'role="status"' in html and "Check in Htmx" not in html
+    assert response.status_code == 204 and response.headers["HX-Trigger"] == "roster-changed"
     assert _status(app, studio, booking_id) == BookingStatus.CHECKED_IN
-    # too early: a 409 row with the reason (htmx swaps it), and no flash left behind
+    html = client.get(roster_path, headers={**headers, "HX-Target": "roster-live"}).get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="roster-live"') and "<html" not in html  # what the trigger fetches
+    live = html[html.index('id="roster-live"'):]
+    assert "Htmx Checkin is checked in." in live[:live.index("</p>")] and 'role="status"' in live
+    assert "Htmx Checkin" in _section(html, "checked_in") and "Htmx Checkin" not in _section(html, "confirmed")
+    assert "<dt>Checked in</dt><dd>1</dd>" in html
+    assert "Htmx Checkin is checked in." not in client.get(roster_path, headers=host(studio)).get_data(as_text=True)
+    # too early: the roster says why (an alert), nothing changed
     later = make_session(app, studio, timedelta(days=2))
     early = _book(app, studio, later, member_id)
     refused = client.post(f"/check-in/bookings/{early}", headers=headers,
                           data={"csrf_token": _csrf(client, studio), "view": "roster"})
-    text = refused.get_data(as_text=True)
-    assert refused.status_code == 409 and "Check-in opens two hours before the class." in text
-    assert 'role="alert"' in text and _status(app, studio, early) == BookingStatus.CONFIRMED
+    assert refused.status_code == 204 and _status(app, studio, early) == BookingStatus.CONFIRMED
+    refresh = {**headers, "HX-Target": "roster-live"}
+    text = client.get(f"/classes/{later}/roster", headers=refresh).get_data(as_text=True)
+    assert "Check-in opens two hours before the class." in text and 'role="alert"' in text
     assert client.post("/check-in/bookings/987654", headers=headers,
                        data={"csrf_token": _csrf(client, studio)}).status_code == 404
 

@@ -45,9 +45,11 @@ def test_staff_check_a_member_in_from_the_roster_and_the_desk(app, studio, live_
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser Roster Rowing")
     page.evaluate("window.__samePage = true")  # survives only if htmx swaps instead of loading a page
     page.get_by_role("button", name="Check in Rosa Rower").click()
-    row_message = page.locator("#group-confirmed .row-message")
-    expect(row_message).to_have_text("Rosa Rower is checked in.")
-    expect(row_message).to_be_focused()  # the swapped row's message takes focus (screen readers hear it)
+    message = page.locator("#roster-message")
+    expect(message).to_have_text("Rosa Rower is checked in.")
+    expect(message).to_be_focused()  # the refreshed roster's message takes focus (screen readers hear it)
+    expect(page.locator("#group-checked_in")).to_contain_text("Rosa Rower")  # moved, counts with it
+    expect(page.locator("#group-confirmed")).not_to_contain_text("Rosa Rower")
     assert page.evaluate("window.__samePage === true") and page.url == roster
     expect(page.get_by_role("button", name="Check in Rosa Rower")).to_have_count(0)
     assert _booking_status(app, studio, session_id, member_id) == "checked_in"
