@@ -8,6 +8,7 @@ so every place words a state the same way. Pure logic over a Slot, the viewer's 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,18 +54,26 @@ class Viewer:
     rules: BookingRules
     zone: ZoneInfo
     now: datetime
+    upcoming: int | None = None  # the member's upcoming confirmed bookings (what the limit counts), if known
 
     @property
     def signed_in(self) -> bool:
         return self.member_id is not None
 
+    @property
+    def at_limit(self) -> bool:
+        return self.upcoming is not None and self.upcoming >= self.rules.max_upcoming
 
-def viewer_for(principal: Principal | None, values: dict[str, Any], zone: ZoneInfo, now: datetime) -> Viewer:
-    """The viewer from the caller and the settings read with CARD_SETTINGS (rules for their role)."""
+
+def viewer_for(principal: Principal | None, values: dict[str, Any], zone: ZoneInfo, now: datetime,
+               upcoming: Callable[[int], int] | None = None) -> Viewer:
+    """The viewer from the caller and the settings read with CARD_SETTINGS (rules for their role);
+    `upcoming(member_id)` counts a member's upcoming bookings, so cards can say when the limit is reached."""
     person = principal if principal is not None and principal.kind == "user" else None
-    return Viewer(member_id=person.id if person else None,
-                  can_book=bool(person and person.can("bookings", "create")),
-                  rules=rules_from_settings(values, person.role_key if person else None), zone=zone, now=now)
+    can_book = bool(person and person.can("bookings", "create"))
+    return Viewer(member_id=person.id if person else None, can_book=can_book,
+                  rules=rules_from_settings(values, person.role_key if person else None), zone=zone, now=now,
+                  upcoming=upcoming(person.id) if can_book and upcoming is not None else None)
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,10 @@ class Card:
     action: str | None  # book | waitlist | cancel | leave
     late_cancel: bool  # cancelling now would be a late cancellation
     free_cancel_until: datetime  # local
+    # Before booking: until when cancelling is free ("Free to cancel until Tue 01 Dec, 16:00"), or that it
+    # is already too late (then booking asks for confirmation: late_booking).
+    policy: str | None
+    late_booking: bool
     note: str | None  # why nothing can be done now ("Booking opens …", "Booking closed", "Started")
     sign_in: bool  # anonymous visitor: offer "Sign in to book"
     # Ready-made text: the timetable renders up to 140 cards, and Python formats faster than templates.
@@ -125,17 +138,26 @@ def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer) -> Card:
             note = f"Booking opens {rules.opens_at(slot.starts_at).astimezone(viewer.zone):%a %d %b, %H:%M}"
         elif problem == "closed":
             note = "Booking closed"
+        elif slot.spots_left > 0 and viewer.at_limit:
+            note = (f"You hold {viewer.upcoming} of {rules.max_upcoming} upcoming bookings, the most allowed: "
+                    "cancel one to book this class")
         elif slot.spots_left > 0:
             action = "book"
         elif rules.waitlist_open(slot.starts_at, now):
             action = "waitlist"
+    free_until = rules.free_cancel_until(slot.starts_at).astimezone(viewer.zone)
+    late_booking = action in ("book", "waitlist") and rules.is_late_cancel(slot.starts_at, now)
+    policy = None
+    if action in ("book", "waitlist"):
+        policy = ("Cancelling it will count as late" if late_booking
+                  else f"Free to cancel until {free_until:%a %d %b, %H:%M}")
     starts, ends = slot.starts_at.astimezone(viewer.zone), slot.ends_at.astimezone(viewer.zone)
     start_hm, end_hm = starts.strftime("%H:%M"), ends.strftime("%H:%M")
     return Card(
         slot=slot, starts=starts, ends=ends, availability=availability, availability_kind=kind,
         my_status=status_label(status, mine.get("position")) if status and mine else None, my_kind=status,
         booking_id=mine["booking_id"] if mine and status else None, action=action, late_cancel=late,
-        free_cancel_until=rules.free_cancel_until(slot.starts_at).astimezone(viewer.zone), note=note,
+        free_cancel_until=free_until, policy=policy, late_booking=late_booking, note=note,
         sign_in=not viewer.signed_in and not started and not slot.is_cancelled,
         when=f"{starts:%a %d %b}, {start_hm}–{end_hm}", start_hm=start_hm, end_hm=end_hm,
         color=slot.color if _COLOR.fullmatch(slot.color or "") else None, icon=STATUS_ICONS.get(status or "", "•"),

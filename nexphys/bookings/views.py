@@ -46,7 +46,9 @@ def _card(session_id: int, now: datetime | None = None) -> Card:
     found = load_slot(session_id)
     if found is None:
         abort(404, description="There is no such class.")
-    viewer = viewer_for(current_principal(), cached_settings(CARD_SETTINGS), require_tenant().zone, now or utcnow())
+    now = now or utcnow()
+    viewer = viewer_for(current_principal(), cached_settings(CARD_SETTINGS), require_tenant().zone, now,
+                        upcoming=lambda member_id: services.upcoming_confirmed_count(member_id, now))
     mine = queries.statuses_for(viewer.member_id, [found.id]).get(found.id) if viewer.signed_in else None
     return build_card(found, mine, viewer)
 
@@ -73,7 +75,7 @@ def _variant() -> str:
 
 
 def _answer(session_id: int, message: str, kind: str, status: int = 200, booking_id: int | None = None,
-            still_cancellable: bool = False):
+            still_cancellable: bool = False, undo: bool = False):
     """htmx: the re-rendered card (or booking row) with the message inline. Otherwise: flash and go back (303).
 
     `still_cancellable`: the row keeps its (late) cancel button, as after the late-cancel warning.
@@ -89,7 +91,7 @@ def _answer(session_id: int, message: str, kind: str, status: int = 200, booking
         return render_template("bookings/_booking_row.html", b=row, next_url=next_url, message=message,
                                message_kind=kind, label=status_label), status
     return render_template("bookings/_session_card.html", card=_card(session_id), variant=variant,
-                           next_url=next_url, message=message, message_kind=kind), status
+                           next_url=next_url, message=message, message_kind=kind, undo=undo), status
 
 
 def _member(principal: Principal) -> Principal:
@@ -103,6 +105,15 @@ def _member(principal: Principal) -> Principal:
 def book(session_id: int):
     """Book oneself into a class; a full class puts you on its waitlist while that is open."""
     principal = _member(require_principal())
+    card = _card(session_id)
+    if card.late_booking and request.form.get("confirm_late") != "yes":
+        # Past the free cancellation time: booking is fine, but say what cancelling would mean first.
+        warning = ("The free cancellation time for this class has passed: if you book and then cancel, it counts "
+                   "as a late cancellation. Press Book again to confirm.")
+        if is_htmx():
+            return _answer(session_id, warning, "warning", 409)
+        return render_template("bookings/book_confirm.html", card=card, next_url=_next_url(session_id),
+                               variant=_variant(), warning=warning)
     try:
         outcome = services.book(session_id, principal.id)
     except services.NotFound:
@@ -163,7 +174,9 @@ def cancel(booking_id: int):
         message = "Booking cancelled. It was after the free cancellation time, so it counts as a late cancellation."
     else:
         message = "Booking cancelled. Your spot is free for someone else."
-    return _answer(booking.session_id, message, "success", booking_id=booking_id)
+    # A slip is easy with one tap: a free cancellation of one's own booking offers to undo it for a moment.
+    undo = own and not outcome.late and booking.status != BookingStatus.WAITLISTED
+    return _answer(booking.session_id, message, "success", booking_id=booking_id, undo=undo)
 
 
 def _page_arg(name: str) -> int:
@@ -181,7 +194,10 @@ def mine():
     token = member_token(principal.id)  # made on first visit: the page shows the feed URL
     studio_feed = studio_token(setting(STUDIO_TOKEN_SETTING))
     db.session.commit()
+    held = services.upcoming_confirmed_count(principal.id, now)
+    limit = services.booking_rules(principal.role_key).max_upcoming
     return render_template("bookings/mine.html", upcoming=upcoming, past=past, next_url=this_page(),
+                           held=held, limit=limit,
                            label=status_label, feed_url=url_for("calendar.feed", token=token, _external=True),
                            studio_feed_url=url_for("calendar.feed", token=studio_feed, _external=True),
                            can_reset_studio_feed=principal.scope("settings", "update") == "all")

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from nexphys.bookings.cards import CARD_SETTINGS, build_card, viewer_for
 from nexphys.bookings.queries import statuses_for
+from nexphys.bookings.services import upcoming_confirmed_count
 from nexphys.calendar.services import STUDIO_TOKEN_SETTING, studio_token
 from nexphys.classes.queries import Slot, slots_between, week_start
 from nexphys.db import utcnow
@@ -78,7 +79,8 @@ def studio_home():
     type_choices, instructor_choices = _choices(slots)
     shown = [s for s in slots if (type_id is None or s.class_type_id == type_id)
              and (instructor_id is None or s.instructor_id == instructor_id)]
-    viewer = viewer_for(principal, values, zone, now)
+    viewer = viewer_for(principal, values, zone, now,
+                        upcoming=lambda member_id: upcoming_confirmed_count(member_id, now))
     mine = statuses_for(viewer.member_id, [s.id for s in shown]) if viewer.signed_in and shown else {}
     days = {first + timedelta(days=i): [] for i in range(length)}
     for slot in shown:

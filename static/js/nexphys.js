@@ -34,3 +34,20 @@
     window.location.replace(nav.dataset.phoneDay);
   }
 })();
+
+/* Offers that last a moment (the Undo after a cancellation): data-expires="seconds" removes the element then. */
+(function () {
+  "use strict";
+  function expire(root) {
+    var found = root.querySelectorAll ? root.querySelectorAll("[data-expires]") : [];
+    Array.prototype.forEach.call(found, function (el) {
+      var seconds = parseInt(el.dataset.expires, 10);
+      if (seconds > 0) {
+        window.setTimeout(function () { if (el.parentNode) { el.parentNode.removeChild(el); } }, seconds * 1000);
+      }
+    });
+  }
+  if (window.htmx) {
+    window.htmx.onLoad(expire);
+  }
+})();

@@ -71,11 +71,11 @@ def _form(client, studio, path, token, headers=None, **data):
     return client.post(path, headers={**host(studio), **(headers or {})}, data={"csrf_token": token, **data})
 
 
-def _booking_of(app, studio, session_id, member_id) -> tuple[int, str]:
+def _booking_of(app, studio, session_id, member_id) -> tuple[int, str] | None:
     with in_studio(app, studio):
         row = db.session.execute(sa.select(Booking.id, Booking.status).where(
             Booking.session_id == session_id, Booking.member_id == member_id).order_by(Booking.id.desc())).first()
-        return row.id, row.status
+        return (row.id, row.status) if row else None
 
 
 def _day_url(studio, day: date, **extra) -> str:
@@ -279,6 +279,13 @@ def test_cancelling_in_time_frees_the_seat(app, studio):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Booking cancelled" in html and "2 spots left" in html and ">Book<" in html
     assert _booking_of(app, studio, session_id, member_id)[1] == BookingStatus.CANCELLED
+    # a slip is easy: the answer offers to undo it for a few seconds, which books the class again
+    undo = re.search(r'<form method="post" action="([^"]+)" class="card-undo" data-expires="10"', html)
+    assert undo and undo.group(1) == f"/classes/{session_id}/book" and ">Undo<" in html
+    again = _form(client, studio, undo.group(1), token, headers=HX, card="chip", next="/")
+    assert again.status_code == 200 and _booking_of(app, studio, session_id, member_id)[1] == BookingStatus.CONFIRMED
+    booking_id, _ = _booking_of(app, studio, session_id, member_id)
+    _form(client, studio, f"/bookings/{booking_id}/cancel", token, headers=HX, card="chip", next="/")
     # and without htmx: redirect and flash
     _form(client, studio, f"/classes/{session_id}/book", token)
     booking_id, _ = _booking_of(app, studio, session_id, member_id)
@@ -293,7 +300,12 @@ def test_late_cancellation_needs_confirmation(app, studio, rules):
     client, member_id = _signed_in(app, studio)
     page = client.get(f"/classes/{session_id}", headers=host(studio)).get_data(as_text=True)
     token = page_csrf(page)
-    _form(client, studio, f"/classes/{session_id}/book", token)
+    # Booking is already past the free cancellation time: the card says so, and booking asks first.
+    assert "Cancelling it will count as late" in page and "The free cancellation time has passed" in page
+    ask = _form(client, studio, f"/classes/{session_id}/book", token, next=f"/classes/{session_id}")
+    assert ask.status_code == 200 and "Yes, book it" in ask.get_data(as_text=True)
+    assert _booking_of(app, studio, session_id, member_id) is None
+    _form(client, studio, f"/classes/{session_id}/book", token, confirm_late="yes")
     booking_id, _ = _booking_of(app, studio, session_id, member_id)
     page = client.get(f"/classes/{session_id}", headers=host(studio)).get_data(as_text=True)
     assert "Late cancellation." in page and "Cancel booking (late)" in page and "hx-confirm=" in page
@@ -488,3 +500,19 @@ def test_the_class_page_links_staff_to_the_roster_and_not_members(app, studio):
     staff_client = _signed_in(app, studio, "instructor")[0]
     assert roster in staff_client.get(f"/classes/{session_id}", headers=host(studio)).get_data(as_text=True)
     assert staff_client.get(roster, headers=host(studio)).status_code == 200
+
+
+def test_cards_say_the_cancellation_policy_and_the_booking_limit_before_a_click(app, studio, rules):
+    """Free cancellation until when, before booking; at the limit, why there is no Book button."""
+    rules(max_upcoming_bookings=1, free_cancellation_minutes_before=120)
+    first = make_session(app, studio, starts_in=timedelta(days=1), capacity=5, name="Policy First")
+    second = make_session(app, studio, starts_in=timedelta(days=1, hours=2), capacity=5, name="Policy Second")
+    client, _member_id = _signed_in(app, studio)
+    page = client.get(f"/classes/{first}", headers=host(studio)).get_data(as_text=True)
+    assert re.search(r"Free to cancel until \w{3} \d\d \w{3}, \d\d:\d\d", page)
+    assert _form(client, studio, f"/classes/{first}/book", page_csrf(page)).status_code == 303
+    other = client.get(f"/classes/{second}", headers=host(studio)).get_data(as_text=True)
+    assert "You hold 1 of 1 upcoming bookings, the most allowed: cancel one to book this class" in other
+    assert ">Book<" not in other
+    mine = client.get("/bookings", headers=host(studio)).get_data(as_text=True)
+    assert "<strong>1 of 1</strong> upcoming bookings: the most you can hold" in mine
