@@ -148,8 +148,9 @@ def cancel_booking(id: int):
 @api(responses={200: Booking}, problems=(404, 409))
 def check_in_booking(id: int):
     """Check a member in to their class (staff): 200 with the booking; repeating it changes nothing."""
-    _visible_booking(id, require_principal(), "update")
-    services.check_in(id)
+    principal = require_principal()
+    _visible_booking(id, principal, "update")
+    services.check_in(id, actor=principal.label, actor_id=principal.person_id)
     db.session.commit()
     return respond(Booking, booking_json(queries.booking_row(id)))
 

@@ -31,6 +31,7 @@ from nexphys.settings.services import cached_settings
 
 # Staff may check people in from this long before a class starts.
 CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
+CHECK_IN_UNDO_WITHIN = timedelta(minutes=10)  # a check-in of the wrong person can be taken back this long
 
 
 class BookingError(DomainError):
@@ -297,8 +298,41 @@ def fill_from_waitlist(session_id: int, now: datetime | None = None) -> list[Boo
     return promoted
 
 
-def check_in(booking_id: int, *, now: datetime | None = None) -> Booking:
-    """Mark a confirmed (or no-show) booking as attended. Staff only; idempotent for a checked-in one."""
+def check_in_opens(starts_at: datetime) -> datetime:
+    """When check-in for a class starting at `starts_at` opens."""
+    return starts_at - CHECK_IN_OPENS_BEFORE
+
+
+def may_undo_check_in(booking: Booking, now: datetime) -> bool:
+    return (booking.status == BookingStatus.CHECKED_IN and booking.checked_in_at is not None
+            and now - booking.checked_in_at <= CHECK_IN_UNDO_WITHIN)
+
+
+def undo_check_in(booking_id: int, *, actor: str, actor_id: int | None = None,
+                  now: datetime | None = None) -> Booking:
+    """Take back a check-in made in the last CHECK_IN_UNDO_WITHIN (the wrong person was tapped): the booking
+    is confirmed again. Audited with who did it."""
+    _session, booking = _lock_booking_and_session(booking_id)
+    now = now or utcnow()
+    if not may_undo_check_in(booking, now):
+        raise CannotCheckIn("This check-in can no longer be undone: undo is possible for "
+                            f"{int(CHECK_IN_UNDO_WITHIN.total_seconds() // 60)} minutes after it.")
+    booking.status, booking.checked_in_at = BookingStatus.CONFIRMED, None
+    record(AuditAction.BOOKING_CHECK_IN_UNDONE, actor, actor_id, target=f"booking:{booking.id}",
+           details=_booking_facts(booking))
+    db.session.flush()
+    return booking
+
+
+def _booking_facts(booking: Booking) -> dict:
+    return {"member": booking.member.full_name, "class": booking.session.class_type.name,
+            "starts_at": booking.session.starts_at.isoformat()}
+
+
+def check_in(booking_id: int, *, actor: str | None = None, actor_id: int | None = None,
+             now: datetime | None = None) -> Booking:
+    """Mark a confirmed (or no-show) booking as attended. Staff only; idempotent for a checked-in one.
+    Audited under `actor` (who checked them in) when given."""
     session, booking = _lock_booking_and_session(booking_id)
     now = now or utcnow()  # read under the lock, in the order transactions got the session
     if booking.status == BookingStatus.CHECKED_IN:
@@ -308,10 +342,13 @@ def check_in(booking_id: int, *, now: datetime | None = None) -> Booking:
             "; add them to the class first." if booking.status == BookingStatus.WAITLISTED else "."))
     if session.status == SessionStatus.CANCELLED:
         raise CannotCheckIn("This class was cancelled.")
-    if now < session.starts_at - CHECK_IN_OPENS_BEFORE:
+    if now < check_in_opens(session.starts_at):
         raise CannotCheckIn("Check-in opens two hours before the class.")
     booking.status = BookingStatus.CHECKED_IN
     booking.checked_in_at = now
+    if actor is not None:
+        record(AuditAction.BOOKING_CHECKED_IN, actor, actor_id, target=f"booking:{booking.id}",
+               details=_booking_facts(booking))
     db.session.flush()
     return booking
 

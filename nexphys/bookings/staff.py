@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from nexphys.bookings import services
 from nexphys.bookings.models import BookingStatus
 from nexphys.web.access import Principal
 
@@ -23,3 +26,10 @@ def staff_abilities(principal: Principal) -> dict[str, bool]:
             "can_check_in": principal.scope("bookings", "update") == "all",
             "can_add": principal.scope("bookings", "create") == "all",
             "can_remove": principal.scope("bookings", "delete") == "all"}
+
+
+def check_in_context(now: datetime) -> dict:
+    """What check-in buttons need to know: when check-in opens for a class, and whose check-in may still be
+    undone (checked in since `undo_since`)."""
+    return {"now": now, "check_in_opens": services.check_in_opens,
+            "undo_since": now - services.CHECK_IN_UNDO_WITHIN}

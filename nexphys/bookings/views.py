@@ -20,7 +20,7 @@ from nexphys.bookings.cards import CARD_SETTINGS, Card, build_card, status_label
 from nexphys.bookings.forms import BookingRulesForm, booking_rules_form
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.bookings.rules import ROLE_OVERRIDABLE, ROLE_RULES_SETTING, RULE_SETTINGS
-from nexphys.bookings.staff import GROUP_LABELS, STATUS_LABELS, staff_abilities
+from nexphys.bookings.staff import GROUP_LABELS, STATUS_LABELS, check_in_context, staff_abilities
 from nexphys.calendar.services import STUDIO_TOKEN_SETTING, member_token, studio_token
 from nexphys.classes.models import ClassSession
 from nexphys.classes.queries import slot as load_slot
@@ -235,7 +235,8 @@ def roster(session_id: int):
         else "bookings/roster.html"
     return render_template(template, roster=roster, session=roster.session, groups=roster.groups,
                            group_labels=GROUP_LABELS, status_labels=STATUS_LABELS, q=q, results=find_active(q),
-                           by_member=by_member, now=datetime.now(UTC), **staff_abilities(require_principal()))
+                           by_member=by_member, **check_in_context(datetime.now(UTC)),
+                           **staff_abilities(require_principal()))
 
 
 @bp.post("/classes/<int:session_id>/roster/add")

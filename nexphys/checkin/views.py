@@ -11,8 +11,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from nexphys.bookings import queries, services
 from nexphys.bookings.models import Booking, BookingStatus
-from nexphys.bookings.staff import STATUS_LABELS, staff_abilities
+from nexphys.bookings.staff import STATUS_LABELS, check_in_context, staff_abilities
 from nexphys.checkin import codes
+from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.members.services import find_active
@@ -34,7 +35,7 @@ def check_in(booking_id: int):
     principal = require_principal()
     message, category, status = None, "success", 200
     try:
-        booking = services.check_in(booking_id)
+        booking = services.check_in(booking_id, actor=principal.label, actor_id=principal.person_id)
     except services.BookingError as exc:
         db.session.rollback()
         if isinstance(exc, services.NotFound):
@@ -51,7 +52,7 @@ def check_in(booking_id: int):
         flash(message, category)
         return redirect(back_to(url_for("bookings.roster", session_id=booking.session_id)))
     context = {"message": message, "category": category, "next_url": request.form.get("next", ""),
-               "status_labels": STATUS_LABELS, **staff_abilities(principal)}
+               "status_labels": STATUS_LABELS, **check_in_context(utcnow()), **staff_abilities(principal)}
     if request.form.get("view") == "desk":
         return render_template("checkin/_desk_row.html", row=_desk_row(booking), **context), status
     # On a roster the check-in moves a person between groups and changes its counts: the roster refreshes
@@ -74,7 +75,8 @@ def desk():
     q = request.args.get("q", "").strip()[:100]
     found = [(member, _bookings_today(member.id)) for member in find_active(q)]
     return render_template("checkin/desk.html", q=q, found=found, today=require_tenant().today(),
-                           status_labels=STATUS_LABELS, **staff_abilities(require_principal()))
+                           status_labels=STATUS_LABELS, **check_in_context(utcnow()),
+                           **staff_abilities(require_principal()))
 
 
 @bp.get("/check-in/<code>")
@@ -87,5 +89,27 @@ def check_in_code(code: str):
         abort(404, description="This check-in code is not valid here. Ask the member to open their profile "
                                "page again, or find them by name.")
     return render_template("checkin/member_today.html", member=member, bookings=_bookings_today(member.id),
-                           today=require_tenant().today(), status_labels=STATUS_LABELS,
+                           today=require_tenant().today(), status_labels=STATUS_LABELS, **check_in_context(utcnow()),
                            **staff_abilities(require_principal()))
+
+
+@bp.post("/check-in/bookings/<int:booking_id>/undo")
+@requires("bookings", "update", own=False)
+def undo_check_in(booking_id: int):
+    """Take back a check-in of the last few minutes (the wrong person was tapped); audited."""
+    principal = require_principal()
+    try:
+        booking = services.undo_check_in(booking_id, actor=principal.label, actor_id=principal.person_id)
+    except services.BookingError as exc:
+        db.session.rollback()
+        if isinstance(exc, services.NotFound):
+            abort(404, description=exc.message)
+        booking, message, category = services.get_booking(booking_id), exc.message, "error"
+    else:
+        db.session.commit()
+        message, category = f"Check-in of {booking.member.full_name} undone: booked again.", "success"
+    if is_htmx() and request.form.get("view") == "roster":
+        flash(message, "roster" if category == "success" else "roster-error")
+        return "", 204, {"HX-Trigger": "roster-changed"}
+    flash(message, category)
+    return redirect(back_to(url_for("bookings.roster", session_id=booking.session_id)))

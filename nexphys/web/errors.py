@@ -61,13 +61,34 @@ def _carried_headers(exc: HTTPException) -> dict:
     return {k: v for k, v in exc.get_headers() if k in keep}
 
 
+# Pages in words a visitor understands, where the server would say only its stock sentence.
+PLAIN_WORDS = {
+    400: ("That request did not make sense", "Something in the link or the form was not what this page expects. "
+                                             "Go back and try again."),
+    401: ("Please sign in", "Sign in to see this page."),
+    403: ("This page is not open to you", "Your account here does not include it. If you need it, ask the "
+                                          "studio's owner to change your role."),
+    404: ("We cannot find that page", "The link may be old, or the page has moved. The menu above leads "
+                                      "everywhere you can go."),
+    405: ("That did not work", "This page cannot do that. Go back and try again."),
+    500: ("Something went wrong on our side", "It was not anything you did, and nothing was saved. Try again in "
+                                              "a moment; if it keeps happening, tell the studio."),
+}
+
+
 def handle_http_error(exc: HTTPException):
     status = exc.code or 500
     headers = _carried_headers(exc)
     if wants_json():
         return problem(status, exc.name, exc.description, getattr(exc, "problem_type", None),
                        errors=getattr(exc, "errors", None), headers=headers)
-    return error_page(status, exc.name, exc.description, headers)
+    title, detail = exc.name, exc.description
+    if status in PLAIN_WORDS:
+        plain_title, plain_detail = PLAIN_WORDS[status]
+        title = plain_title
+        # The server's stock sentence gives way; a view's own reason ("There is no such class.") stays.
+        detail = plain_detail if exc.description == type(exc).description else exc.description
+    return error_page(status, title, detail, headers)
 
 
 def handle_domain_error(exc: DomainError):

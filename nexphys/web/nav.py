@@ -54,8 +54,9 @@ def viewer_context() -> dict:
     """`viewer` (the signed-in person's links and sign-out) or `viewer_login_url`, for every page."""
     if not has_request_context():
         return {}  # a job rendering an email (e.g. a class reminder) has no viewer
-    if request.endpoint is None or "tenant_lookup" not in g or g.get("database_unavailable"):
-        return {}  # no route, or served on any host without a tenant (static files, health checks), or no database
+    if "tenant_lookup" not in g or g.get("database_unavailable"):
+        return {}  # served on any host without a tenant (static files, health checks), or no database
+    # (A page that does not exist still has the studio's header: its 404 offers the way on.)
     try:
         principal = current_principal()
     except Exception:  # noqa: BLE001 - a broken credential must not break the error page

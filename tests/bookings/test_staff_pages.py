@@ -286,3 +286,48 @@ def test_check_in_link_in_the_header_for_staff(app, client, studio):
     member_client = app.test_client()
     _signed_in(app, member_client, studio, "member")
     assert 'href="/check-in"' not in member_client.get("/profile", headers=host(studio)).get_data(as_text=True)
+
+
+def test_check_ins_are_audited_and_can_be_undone_for_a_few_minutes(app, client, studio):
+    session_id = make_session(app, studio, timedelta(minutes=30))
+    member_id, _ = person(app, studio, full_name="Oops Wrongperson")
+    booking_id = _book(app, studio, session_id, member_id)
+    _user_id, staff_email = _signed_in(app, client, studio, "instructor")
+    roster_path = f"/classes/{session_id}/roster"
+    client.post(f"/check-in/bookings/{booking_id}", headers=host(studio),
+                data={"csrf_token": _csrf(client, studio), "next": roster_path})
+    checked = audit_entries(app, studio, "booking.checked_in", f"booking:{booking_id}")
+    assert checked and checked[-1]["actor"] == staff_email and checked[-1]["details"]["member"] == "Oops Wrongperson"
+    roster = client.get(roster_path, headers=host(studio)).get_data(as_text=True)
+    assert "Undo the check-in of Oops Wrongperson" in _section(roster, "checked_in")
+
+    undone = client.post(f"/check-in/bookings/{booking_id}/undo", headers=host(studio),
+                         data={"csrf_token": _csrf(client, studio), "next": roster_path})
+    assert undone.status_code == 302 and _status(app, studio, booking_id) == BookingStatus.CONFIRMED
+    assert audit_entries(app, studio, "booking.check_in_undone", f"booking:{booking_id}")[-1]["actor"] == staff_email
+    page = client.get(roster_path, headers=host(studio)).get_data(as_text=True)
+    assert "Check-in of Oops Wrongperson undone: booked again." in page
+    assert "Oops Wrongperson" in _section(page, "confirmed")
+
+    # Past the undo window the check-in stays, and the page says why.
+    client.post(f"/check-in/bookings/{booking_id}", headers=host(studio), data={"csrf_token": _csrf(client, studio)})
+    with in_studio(app, studio):
+        db.session.execute(sa.update(Booking).where(Booking.id == booking_id)
+                           .values(checked_in_at=sa.func.now() - services.CHECK_IN_UNDO_WITHIN - timedelta(seconds=5)))
+        db.session.commit()
+    late = client.post(f"/check-in/bookings/{booking_id}/undo", headers=host(studio),
+                       data={"csrf_token": _csrf(client, studio), "next": roster_path})
+    assert late.status_code == 302 and _status(app, studio, booking_id) == BookingStatus.CHECKED_IN
+    page = client.get(roster_path, headers=host(studio)).get_data(as_text=True)
+    assert "can no longer be undone" in page and "Undo the check-in of" not in page
+
+
+def test_check_in_buttons_wait_until_check_in_opens(app, client, studio):
+    later = make_session(app, studio, timedelta(hours=5))
+    member_id, _ = person(app, studio, full_name="Early Bird")
+    _book(app, studio, later, member_id)
+    _signed_in(app, client, studio, "instructor")
+    page = client.get(f"/classes/{later}/roster", headers=host(studio)).get_data(as_text=True)
+    confirmed = _section(page, "confirmed")
+    assert "Early Bird" in confirmed and "Check in Early Bird" not in confirmed
+    assert re.search(r"Check-in opens (\w{3} \d\d \w{3}, )?\d\d:\d\d", confirmed)

@@ -13,6 +13,22 @@ def test_browser_gets_an_html_404_on_the_studios_pages(client, tenant_a):
     assert "Alpha Gym" in response.get_data(as_text=True)
 
 
+def test_error_pages_speak_plainly_in_the_studios_chrome_with_its_menu(app, tenant_a):
+    from tests.requests import staff_client
+
+    member, _ = staff_client(app, tenant_a, "member")
+    missing = member.get("/no-such-page", headers=host(tenant_a)).get_data(as_text=True)
+    assert "We cannot find that page" in missing and "The requested URL was not found" not in missing
+    assert 'href="/bookings"' in missing and "Go to your home page" in missing  # the person's menu is there
+    refused = member.get("/schedule", headers=host(tenant_a))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "This page is not open to you" in page and "ask the studio" in page
+    assert "You don't have the permission" not in page and 'href="/bookings"' in page
+    # A view's own reason stays: it says more than any stock sentence.
+    no_class = member.get("/classes/987654", headers=host(tenant_a)).get_data(as_text=True)
+    assert "There is no such class." in no_class and "We cannot find that page" in no_class
+
+
 def test_api_clients_get_problem_json(client, tenant_a):
     response = client.get("/api/v1/no-such-thing", headers=host(tenant_a))
     assert response.status_code == 404
