@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from nexphys.audit.services import AuditAction, recent_entries
+from nexphys.audit.subjects import subject
 from nexphys.domains import installed
+from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import requires
 from nexphys.web.api import page_args
 
@@ -35,4 +37,5 @@ def index():
         action = None  # an unknown filter shows everything rather than a misleading empty page
     page, per_page = page_args(default_per_page=50)
     entries = recent_entries(page=page, per_page=per_page, action=action)
-    return render_template("audit/index.html", entries=entries, choices=choices, labels=dict(choices), action=action)
+    return render_template("audit/index.html", entries=entries, choices=choices, labels=dict(choices), action=action,
+                           subject=lambda e: subject(e.target, e.details or {}, require_tenant().zone))

@@ -37,7 +37,7 @@ from nexphys.classes.schemas import (
 from nexphys.extensions import db
 from nexphys.settings.services import cached_setting
 from nexphys.tenancy.context import require_tenant
-from nexphys.web.access import current_principal, public, requires
+from nexphys.web.access import current_principal, public, require_principal, requires
 from nexphys.web.api import ValidationFailed
 from nexphys.web.schemas import Items, api, no_content, respond
 
@@ -242,7 +242,7 @@ def create_class(body: NewClass):
     most the room's), notes. `date` is YYYY-MM-DD and `time` HH:MM on the studio's wall clock; a local time
     skipped by a daylight-saving change is a 422.
     """
-    session = sessions.create_session(body.values())
+    session = sessions.create_session(body.values(), actor=require_principal())
     db.session.commit()
     return respond(Class, session_json(session, require_tenant().zone), 201,
                    url_for("classes_api.get_class", id=session.id))
@@ -265,7 +265,7 @@ def update_class(id: int, body: ClassChanges):
     session = sessions.get_session(id)
     values = body.values()
     scope = values.pop("scope", None) or "one"
-    session = series.edit_session(session, values, scope=scope)
+    session = series.edit_session(session, values, scope=scope, actor=require_principal())
     db.session.commit()
     return respond(Class, session_json(session, require_tenant().zone))
 
@@ -299,7 +299,7 @@ def create_class_series(body: NewSeries):
     Body: class_type_id, weekdays, start_time "HH:MM", starts_on (default today), ends_on, duration_minutes,
     capacity, instructor_id, room_id.
     """
-    weekly = series.create_series(body.values())
+    weekly = series.create_series(body.values(), actor=require_principal())
     db.session.commit()
     return respond(Series, series_json(weekly), 201, url_for("classes_api.get_class_series", id=weekly.id))
 
@@ -323,6 +323,6 @@ def update_class_series(id: int, body: SeriesChanges):
     weekly = series.get_series(id)
     values = body.values()
     from_day = values.pop("from_", None)
-    weekly = series.update_series(weekly, values, from_day=from_day)
+    weekly = series.update_series(weekly, values, from_day=from_day, actor=require_principal())
     db.session.commit()
     return respond(Series, series_json(weekly))

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from nexphys.audit.services import AuditAction, record
 from nexphys.bookings import services as bookings
 from nexphys.bookings.models import Booking
 from nexphys.classes import catalog, sessions
@@ -26,6 +27,7 @@ from nexphys.extensions import db
 from nexphys.settings.services import setting
 from nexphys.tenancy.context import require_tenant
 from nexphys.validation import FieldErrors, clock_time, day, digits_to_int, has_value, optional_id, unknown_fields
+from nexphys.web.access import Principal
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SERIES_FIELDS = ("class_type_id", "weekdays", "start_time", "duration_minutes", "capacity", "instructor_id",
@@ -114,15 +116,25 @@ def clean_series(values: dict[str, Any], today: date | None = None) -> dict[str,
             "starts_on": starts_on, "ends_on": ends_on}
 
 
-def create_series(values: dict[str, Any], today: date | None = None, until: date | None = None) -> ClassSeries:
+def create_series(values: dict[str, Any], today: date | None = None, until: date | None = None,
+                  actor: Principal | None = None) -> ClassSeries:
     """A weekly rule (class type, weekdays 0 = Monday, local start time, duration, capacity, optional instructor
-    and room, starts_on, optional ends_on), with its sessions generated ahead at once."""
+    and room, starts_on, optional ends_on), with its sessions generated ahead at once. Audited under `actor`."""
     today = today or require_tenant().today()
     series = ClassSeries(**clean_series(values, today))
     db.session.add(series)
     db.session.flush()
     generate_series(series, until or horizon(today))
+    _record_series(AuditAction.SERIES_CREATED, actor, series, starts_on=series.starts_on.isoformat())
     return series
+
+
+def _record_series(action: str, actor: Principal | None, series: ClassSeries, **details: Any) -> None:
+    if actor is None:
+        return
+    record(action, actor.label, actor.id if actor.kind == "user" else None, target=f"class_series:{series.id}",
+           details={"class": series.class_type.name, "weekdays": weekday_label(series.weekdays),
+                    "start_time": series.start_time.strftime("%H:%M"), **details})
 
 
 # --- generating ahead ---------------------------------------------------------------------------
@@ -226,7 +238,7 @@ def _series_rule(errors: FieldErrors, values: dict[str, Any], series: ClassSerie
 
 
 def update_series(series: ClassSeries, values: dict[str, Any], from_day: date | None = None,
-                  now: datetime | None = None) -> ClassSeries:
+                  now: datetime | None = None, actor: Principal | None = None) -> ClassSeries:
     """Change a series from the local day `from_day` (default today) on; see _change_series. Returns the series
     that carries the rule from that day (a new one when the old one had sessions before it)."""
     now = now or utcnow()
@@ -238,7 +250,9 @@ def update_series(series: ClassSeries, values: dict[str, Any], from_day: date | 
         errors.add("ends_on", f"Choose {earliest_end:%d %b %Y} or later: a series ends on or after its first day, "
                               "and sessions before the day you are changing from stay as they are.")
     errors.raise_if_any(ScheduleInvalid)
-    return _change_series(series, rule, from_day, now)
+    changed = _change_series(series, rule, from_day, now)
+    _record_series(AuditAction.SERIES_UPDATED, actor, changed, changes_from=from_day.isoformat())
+    return changed
 
 
 def end_series(series: ClassSeries, last_day: date, now: datetime | None = None) -> ClassSeries:
@@ -389,11 +403,15 @@ def update_following(session: ClassSession, values: dict[str, Any], now: datetim
 
 
 def edit_session(session: ClassSession, values: dict[str, Any], scope: str = "one",
-                 now: datetime | None = None) -> ClassSession:
+                 now: datetime | None = None, actor: Principal | None = None) -> ClassSession:
     """Edit a class as staff choose: `scope="one"` this occurrence only (sessions.update_session), `"future"`
-    this and all later ones of its series (update_following)."""
+    this and all later ones of its series (update_following). Audited under `actor`."""
     if scope not in SCOPES:
         raise ScheduleInvalid({"scope": ["Use \"one\" (this session) or \"future\" (this and all future sessions)."]})
     if scope == "future":
-        return update_following(session, values, now)
-    return sessions.update_session(session, values, now)
+        edited = update_following(session, values, now)
+    else:
+        edited = sessions.update_session(session, values, now)
+    sessions.record_change(AuditAction.SESSION_UPDATED, actor, edited, scope=scope,
+                           fields=sorted(name for name in values if values[name] not in (None, "")))
+    return edited

@@ -120,14 +120,24 @@ def clean_session(values: dict[str, Any], now: datetime | None = None) -> dict[s
             "notes": notes or ""}
 
 
-def create_session(values: dict[str, Any], now: datetime | None = None) -> ClassSession:
+def create_session(values: dict[str, Any], now: datetime | None = None, actor: Principal | None = None
+                   ) -> ClassSession:
     """A one-off session: class type, start (`starts_at` with an offset, or local `date` + `time` in the studio's
     zone), optional duration (default: the type's), instructor, room, capacity (default: the type's, at most the
-    room's) and notes. It may not start in the past."""
+    room's) and notes. It may not start in the past. Audited under `actor`."""
     session = ClassSession(**clean_session(values, now))
     db.session.add(session)
     db.session.flush()
+    record_change(AuditAction.SESSION_CREATED, actor, session)
     return session
+
+
+def record_change(action: str, actor: Principal | None, session: ClassSession, **details: Any) -> None:
+    """Audit a change to the schedule: who, which class and when it starts (and what else `details` say)."""
+    if actor is None:
+        return
+    record(action, actor.label, actor.id if actor.kind == "user" else None, target=f"class_session:{session.id}",
+           details={"class": session.class_type.name, "starts_at": session.starts_at.isoformat(), **details})
 
 
 # --- editing a session --------------------------------------------------------------------------

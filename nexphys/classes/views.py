@@ -242,7 +242,8 @@ def new_series():
     _planning_choices(form)
     if request.method == "GET":
         form.starts_on.data = require_tenant().today()
-    return _form_view(form, series.SERIES_FIELDS, series.create_series, None, lambda added: (
+    return _form_view(form, series.SERIES_FIELDS, lambda v: series.create_series(v, actor=require_principal()),
+                      None, lambda added: (
         f"Series added: {added.class_type.name}, {series.weekday_label(added.weekdays)} at "
         f"{added.start_time:%H:%M}. Sessions are scheduled until {added.generated_until:%d %b %Y}.",
         "success", url_for("classes.index") + "#series"), "classes/series_form.html",
@@ -268,7 +269,8 @@ def edit_series(series_id: int):
         form.validate()
         from_day = None if form.changes_from.errors else form.changes_from.data
     names = tuple(name for name in series.SERIES_FIELDS if name != "starts_on")
-    return _form_view(form, names, lambda v: series.update_series(current, v, from_day=from_day), None,
+    update = lambda v: series.update_series(current, v, from_day=from_day, actor=require_principal())  # noqa: E731
+    return _form_view(form, names, update, None,
                       lambda result: (f"Series saved: sessions from {from_day or today:%d %b %Y} follow the new rule.",
                                       "success", url_for("classes.edit_series", series_id=result.id)),
                       "classes/series_form.html", planned=lambda result: clashes.series_session_ids(result.id),
@@ -283,7 +285,8 @@ def new_session():
     """Schedule a one-off class at a local date and time."""
     form = SessionForm()
     _planning_choices(form)
-    return _form_view(form, SESSION_FIELDS, sessions.create_session, None, lambda session: (
+    return _form_view(form, SESSION_FIELDS, lambda v: sessions.create_session(v, actor=require_principal()),
+                      None, lambda session: (
         f"{session.class_type.name} scheduled for {require_tenant().local(session.starts_at):%a %d %b %Y at %H:%M}.",
         "success", _week_link(_local_day(session.starts_at))), "classes/session_form.html",
         planned=lambda session: [session.id])
@@ -309,7 +312,8 @@ def edit_session(session_id: int):
         form.instructor_id.data = str(session.instructor_id or "")
         form.room_id.data = str(session.room_id or "")
     scope = form.scope.data if session.series_id is not None and form.is_submitted() else "one"
-    return _form_view(form, EDIT_FIELDS, lambda v: series.edit_session(session, v, scope=scope), None,
+    edit = lambda v: series.edit_session(session, v, scope=scope, actor=require_principal())  # noqa: E731
+    return _form_view(form, EDIT_FIELDS, edit, None,
                       lambda result: ("Saved for this and all future sessions of the series." if scope == "future"
                                       else "Saved for this session.", "success",
                                       _week_link(_local_day(result.starts_at))),

@@ -206,3 +206,45 @@ def test_the_tenant_migration_lets_existing_instructors_read_the_schedule(app, m
 
     holders = granted_by_migrating(raw_engine, make_tenant(), "schedule", "read", "0005_allowed_networks")
     assert holders == ["instructor", "manager", "owner"]
+
+
+def test_schedule_creations_and_edits_are_audited(app, studio, manager):
+    from tests.factories import audit_entries
+
+    type_id = make_type(app, studio, name=unique("Audited"))
+    day = _monday(weeks=5)
+    made = _post(manager, studio, "/schedule/sessions/new",
+                 {"class_type_id": str(type_id), "date": day.isoformat(), "time": "06:45"})
+    assert made.status_code == 302
+    with in_studio(app, studio):
+        session_id = db.session.scalar(sa.select(ClassSession.id).where(ClassSession.class_type_id == type_id))
+    created = audit_entries(app, studio, "class.created", f"class_session:{session_id}")
+    assert created and created[-1]["actor"].startswith("manager") and created[-1]["details"]["class"].startswith(
+        "Audited")
+    edited = _post(manager, studio, f"/schedule/sessions/{session_id}/edit",
+                   {"date": day.isoformat(), "time": "07:00", "scope": "one"})
+    assert edited.status_code == 302
+    updated = audit_entries(app, studio, "class.updated", f"class_session:{session_id}")[-1]
+    assert updated["details"]["scope"] == "one" and "time" in updated["details"]["fields"]
+    series_made = _post(manager, studio, "/schedule/series/new",
+                        {"class_type_id": str(type_id), "weekdays": "4", "start_time": "12:00",
+                         "starts_on": day.isoformat()})
+    assert series_made.status_code == 302
+    assert audit_entries(app, studio, "series.created")[-1]["details"]["weekdays"]
+
+
+def test_the_audit_log_names_what_an_entry_touched_and_links_to_it(app, studio, manager):
+    from tests.factories import person as make_person
+    from tests.requests import login
+
+    type_id = make_type(app, studio, name=unique("Linked"))
+    day = _monday(weeks=6)
+    _post(manager, studio, "/schedule/sessions/new", {"class_type_id": str(type_id), "date": day.isoformat(),
+                                                     "time": "09:30"})
+    with in_studio(app, studio):
+        session_id = db.session.scalar(sa.select(ClassSession.id).where(ClassSession.class_type_id == type_id))
+    owner = app.test_client()
+    assert login(owner, studio, make_person(app, studio, "owner")[1]).status_code == 302
+    log = owner.get("/audit?action=class.created", headers=host(studio)).get_data(as_text=True)
+    assert re.search(rf'<a href="/classes/{session_id}">Linked[^<]*, \w{{3}} \d\d \w{{3}} \d{{4}}, 09:30</a>', log)
+    assert f"class_session:{session_id}" not in log
