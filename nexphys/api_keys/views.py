@@ -66,13 +66,26 @@ def created(key_id: int):
     return _created_page(key, secret_reveals.take(request.args.get("reveal", "")))
 
 
-@bp.post("/settings/api-keys/<int:key_id>/revoke")
+@bp.get("/settings/api-keys/<int:key_id>/revoke")
 @requires("api_keys", "delete")
-def revoke(key_id: int):
-    """Revoke an API key: its next call is refused."""
+def confirm_revoke(key_id: int):
+    """Ask before revoking: integrations using the key stop at once, and it cannot be undone."""
     key = services.get_api_key(key_id)
     if key is None:
         abort(404, description="There is no such API key.")
+    return render_template("api_keys/revoke.html", key=key, error=None)
+
+
+@bp.post("/settings/api-keys/<int:key_id>/revoke")
+@requires("api_keys", "delete")
+def revoke(key_id: int):
+    """Revoke an API key once its name is typed to confirm: its next call is refused."""
+    key = services.get_api_key(key_id)
+    if key is None:
+        abort(404, description="There is no such API key.")
+    if not key.revoked_at and (request.form.get("confirm") or "").strip().casefold() != key.name.casefold():
+        error = f"Nothing was revoked: type the key's name, “{key.name}”, to confirm."
+        return render_template("api_keys/revoke.html", key=key, error=error), 422
     if services.revoke_api_key(key, require_principal()):
         db.session.commit()
         flash(f"The key “{key.name}” ({key.prefix}…) is revoked: it no longer works.", "success")

@@ -172,6 +172,9 @@ def suspend(tenant_id: int):
     if not form.validate():
         flash("The reason is too long.", "error")
         return redirect(_back())
+    if (form.confirm.data or "").strip().lower() != record.slug:
+        flash(f"Nothing was suspended: type “{record.slug}” (the studio's address name) to confirm.", "error")
+        return redirect(_back())
     return _change_status(lambda: services.suspend(record.id, form.reason.data), f"{record.name} is suspended.")
 
 

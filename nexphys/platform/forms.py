@@ -45,6 +45,8 @@ class NewTenantForm(FlaskForm):
 
 class SuspendForm(FlaskForm):
     reason = StringField("Reason", validators=[Optional(), Length(max=REASON_MAX)])
+    # Suspending closes a whole studio at once: the admin types its name (its address's first part) to confirm.
+    confirm = StringField("Type the studio's address name to confirm")
 
 
 class ActionForm(FlaskForm):

@@ -103,6 +103,7 @@ def test_a_platform_admin_suspends_and_reactivates_a_studio(app, admin, live_por
         row = page.locator(f"#tenant-{tenant.id}")
         row.get_by_text("Suspend…").click()
         row.get_by_label("Reason").fill("browser says so")
+        row.get_by_label(re.compile("to confirm")).fill(tenant.slug)
         row.get_by_role("button", name=f"Suspend {tenant.name}").click()
         expect(page.locator(".flashes")).to_contain_text(f"{tenant.name} is suspended.")
         expect(row.locator(".status")).to_have_text("Suspended")

@@ -162,8 +162,14 @@ def test_suspend_and_reactivate_from_the_console(app, client, admin, make_tenant
     assert client.get("/", headers=host(tenant)).status_code == 200
     html = client.get(f"/platform/?q={tenant.slug}", headers=APEX).get_data(as_text=True)
     assert "Suspend…" in html and f'id="reason-{tenant.id}"' in html
+    back = f"/platform/?q={tenant.slug}"
+    mistyped = client.post(f"/platform/tenants/{tenant.id}/suspend", headers=APEX, data={
+        "csrf_token": page_csrf(html), "reason": "unpaid invoice", "confirm": "not-it", "next": back},
+        follow_redirects=True)
+    assert f"type “{tenant.slug}”" in mistyped.get_data(as_text=True) and tenant_info(app, tenant.id).status == "active"
     response = client.post(f"/platform/tenants/{tenant.id}/suspend", headers=APEX, data={
-        "csrf_token": page_csrf(html), "reason": "unpaid invoice", "next": f"/platform/?q={tenant.slug}"})
+        "csrf_token": page_csrf(html), "reason": "unpaid invoice", "confirm": tenant.slug,
+        "next": f"/platform/?q={tenant.slug}"})
     assert response.status_code == 302 and response.headers["Location"] == f"/platform/?q={tenant.slug}"
     wait_for_status(client, host(tenant), 403)
     html = client.get(response.headers["Location"], headers=APEX).get_data(as_text=True)

@@ -77,7 +77,13 @@ def test_revoking_a_key_refuses_its_next_call(client, tenant_a, owner_client):
     assert client.get("/api/v1/roles", headers=as_key).status_code == 200
     key_id = _key_id_for(owner_client.get("/settings/api-keys", headers=host(tenant_a)).get_data(as_text=True), secret)
 
-    revoked = post_form(owner_client, tenant_a, "/settings/api-keys", {}, action=f"/settings/api-keys/{key_id}/revoke")
+    confirm_path = f"/settings/api-keys/{key_id}/revoke"
+    assert "Type the key's name" in owner_client.get(confirm_path, headers=host(tenant_a)).get_data(as_text=True)
+    mistyped = post_form(owner_client, tenant_a, confirm_path, {"confirm": "something else"})
+    assert mistyped.status_code == 422 and "Nothing was revoked" in mistyped.get_data(as_text=True)
+    assert client.get("/api/v1/roles", headers=as_key).status_code == 200  # still works
+    name = re.search(r"<strong>([^<]+)</strong>, to confirm", mistyped.get_data(as_text=True)).group(1)
+    revoked = post_form(owner_client, tenant_a, confirm_path, {"confirm": name.upper()})
 
     assert revoked.status_code == 302
     response = client.get("/api/v1/roles", headers=as_key)
@@ -90,7 +96,7 @@ def test_revoking_a_key_refuses_its_next_call(client, tenant_a, owner_client):
 def _key_id_for(listing: str, secret: str) -> str:
     """The id in the revoke button of the row showing this key's prefix."""
     row = listing[listing.index(f"nxp_{secret.split('_')[1]}_"):].split("</tr>")[0]
-    return re.search(r'action="/settings/api-keys/(\d+)/revoke"', row).group(1)
+    return re.search(r'href="/settings/api-keys/(\d+)/revoke"', row).group(1)
 
 
 def test_the_list_shows_name_prefix_permissions_and_use(tenant_a, owner_client, client):
