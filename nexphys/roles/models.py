@@ -19,7 +19,8 @@ class RoleLevel:
     PREMIUM = 2
     MANAGER = 3
     OWNER = 4
-    NAMES = {1: "Basic", 2: "Premium", 3: "Manager", 4: "Owner"}
+    # What each level means to a studio (an instructor's role is at the staff level, like a manager's).
+    NAMES = {1: "Member level", 2: "Premium member level", 3: "Staff level", 4: "Owner level"}
 
 
 role_permissions = sa.Table(
