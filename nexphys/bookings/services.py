@@ -247,6 +247,8 @@ def cancel(booking_id: int, *, by_staff: User | None = None, now: datetime | Non
     db.session.flush()
     if by_staff is not None:
         _audit(AuditAction.BOOKING_REMOVED_BY_STAFF, by_staff, booking)
+    elif held_seat:
+        notifications.booking_cancelled(booking, session, late)  # the member's own: confirmed by email
     return CancelOutcome(booking, late, promoted)
 
 

@@ -105,6 +105,17 @@ def _event(uid: str, name: str, starts_at: datetime, ends_at: datetime, room: st
     return event
 
 
+def invitation(session: ClassSession, now: datetime | None = None) -> str:
+    """One class as a calendar file (.ics) to attach to a booking email: the same event (uid) as in the
+    member's feed, so a calendar that has both shows it once."""
+    calendar = _calendar(require_tenant().name)
+    calendar.add_component(_event(_uid("booking", session.id), session.class_type.name, session.starts_at,
+                                  session.ends_at, session.room.name if session.room else None,
+                                  session.instructor.full_name if session.instructor else None,
+                                  session.status == SessionStatus.CANCELLED, now or utcnow()))
+    return calendar.to_ical().decode()
+
+
 def _uid(kind: str, session_id: int) -> str:
     return f"{kind}-{session_id}@{require_tenant().slug}.nexphys"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nexphys.db import TenantModel, TimestampTZ, utcnow
@@ -20,6 +21,10 @@ class OutboxMessage(TenantModel):
     to_address: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body_text: Mapped[str] = mapped_column(sa.Text)
+    # The same message as HTML (sent as an alternative to the text), when there is one.
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    # Files sent with it: [{"filename", "content_type", "content"}] (text content: a calendar invitation).
+    attachments: Mapped[list] = mapped_column(JSONB, default=list, server_default=sa.text("'[]'::jsonb"))
     kind: Mapped[str] = mapped_column(sa.String(40), default="generic")
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")  # pending, sent, kept, failed
     attempts: Mapped[int] = mapped_column(default=0)

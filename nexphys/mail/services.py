@@ -7,6 +7,7 @@ shows them so links can be followed.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import unicodedata
 from email.message import EmailMessage
@@ -21,6 +22,15 @@ from nexphys.mail.models import OutboxMessage
 from nexphys.tenancy.context import require_tenant
 
 STATUSES = ("pending", "sent", "kept", "failed")
+# What each status means, in the words of the notifications page.
+STATUS_WORDS = {
+    "pending": ("Waiting", "Written and waiting to be sent; it goes out within moments."),
+    "sent": ("Sent", "Handed to the mail server for delivery to the person's inbox."),
+    "kept": ("Kept, not sent", "Sending email is off here (no mail server is set up), so the message was kept "
+                               "on this page instead. Nobody received it."),
+    "failed": ("Failed", "Could not be sent after several tries; the reason is shown. Retry it once the problem "
+                         "is fixed."),
+}
 # A failed delivery is retried by RQ after 10 s, 1 min and 5 min (the job raises on SMTP errors);
 # after the last attempt the message stays "failed" on the notifications page, where staff can retry it.
 DELIVERY_RETRY_INTERVALS = [10, 60, 300]
@@ -45,9 +55,12 @@ def _submit_delivery(message_id: int) -> None:
     deliver_message.delay(message_id, tenant_id=require_tenant().id, retry_intervals=DELIVERY_RETRY_INTERVALS)
 
 
-def queue_email(to: str, subject: str, body: str, kind: str = "generic") -> OutboxMessage:
-    """Store a message for delivery; it is sent after the caller's transaction commits. Flushes."""
-    message = OutboxMessage(to_address=to, subject=header_text(subject)[:SUBJECT_MAX], body_text=body, kind=kind)
+def queue_email(to: str, subject: str, body: str, kind: str = "generic", html: str | None = None,
+                attachments: list[dict] | None = None) -> OutboxMessage:
+    """Store a message for delivery; it is sent after the caller's transaction commits. Flushes.
+    `html` is the same message as HTML; `attachments` are {"filename", "content_type", "content"} (text)."""
+    message = OutboxMessage(to_address=to, subject=header_text(subject)[:SUBJECT_MAX], body_text=body, kind=kind,
+                            body_html=html, attachments=attachments or [])
     db.session.add(message)
     db.session.flush()
     _submit_delivery(message.id)
@@ -90,6 +103,14 @@ def build_message(message: OutboxMessage) -> EmailMessage:
     email["To"] = message.to_address  # never cleaned: a changed recipient is worse than a refusal
     email["Subject"] = header_text(message.subject)  # rows queued before subjects were cleaned
     email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    for attached in message.attachments or []:
+        maintype, _, subtype = attached["content_type"].partition("/")
+        # The name goes into a header: cleaned of line breaks and quotes; the email package encodes the rest.
+        name = re.sub(r'[\r\n"\\/]+', " ", attached["filename"]).strip() or "attachment"
+        email.add_attachment(attached["content"].encode(), maintype=maintype, subtype=subtype or "octet-stream",
+                             filename=name)
     return email
 
 

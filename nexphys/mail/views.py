@@ -31,6 +31,7 @@ def index():
     page, per_page = page_args(default_per_page=25)
     messages = services.outbox(page=page, per_page=per_page, status=status or None)
     return render_template("mail/index.html", messages=messages, status=status, statuses=services.STATUSES,
+                           status_words=services.STATUS_WORDS,
                            counts=services.status_counts())
 
 

@@ -11,7 +11,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import Flask, Response, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 from werkzeug.http import HTTP_STATUS_CODES
 
 from nexphys.errors import DomainError
@@ -76,6 +76,11 @@ PLAIN_WORDS = {
 }
 
 
+def _stock_description(status: int) -> str | None:
+    stock = default_exceptions.get(status)
+    return stock.description if stock else None
+
+
 def handle_http_error(exc: HTTPException):
     status = exc.code or 500
     headers = _carried_headers(exc)
@@ -87,7 +92,7 @@ def handle_http_error(exc: HTTPException):
         plain_title, plain_detail = PLAIN_WORDS[status]
         title = plain_title
         # The server's stock sentence gives way; a view's own reason ("There is no such class.") stays.
-        detail = plain_detail if exc.description == type(exc).description else exc.description
+        detail = plain_detail if exc.description == _stock_description(status) else exc.description
     return error_page(status, title, detail, headers)
 
 
