@@ -12,7 +12,6 @@ from flask import render_template
 
 from nexphys.bookings.models import Booking
 from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, rules_from_settings
-from nexphys.calendar.services import invitation
 from nexphys.classes.models import ClassSession
 from nexphys.mail.services import queue_email
 from nexphys.members.models import User
@@ -43,8 +42,13 @@ def _send(kind: str, member: User, session: ClassSession, **extra) -> None:
                "span": f"{starts:%A %d %B}, {starts:%H:%M}–{ends:%H:%M} ({tenant.time_zone})",
                "free_until": tenant.local(rules.free_cancel_until(session.starts_at)).strftime("%a %d %b, %H:%M"),
                **extra}
-    attachments = [{"filename": f"{name} {starts:%Y-%m-%d %H%M}.ics", "content_type": "text/calendar",
-                    "content": invitation(session)}] if kind in WITH_INVITATION else None
+    attachments = None
+    if kind in WITH_INVITATION:
+        # Imported here: the calendar reads the schedule, whose services book through this module.
+        from nexphys.calendar.services import invitation
+
+        attachments = [{"filename": f"{name} {starts:%Y-%m-%d %H%M}.ics", "content_type": "text/calendar",
+                        "content": invitation(session)}]
     queue_email(member.email, SUBJECTS[kind].format(name=name, when=when),
                 render_template("emails/booking_notice.txt", **context), kind=kind,
                 html=render_template("emails/booking_notice.html", **context), attachments=attachments)

@@ -284,6 +284,30 @@ def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None 
         seed_demo_series(studio, people, starts_on, today)
     else:
         series.generate_ahead(today)
+    trim_demo_bookings(people)
     for monday in (this_week, this_week + timedelta(days=7)):
         seed_demo_bookings(studio, people, monday)
     return _session_count() - before
+
+
+def trim_demo_bookings(people: dict[str, User]) -> int:
+    """Demo data seeded before the ceilings held (member1 with 12 upcoming bookings against a limit of 10): each
+    demo member's upcoming bookings past their ceiling are removed, latest first, and the seats given back.
+    Returns how many were removed (0 on data that keeps the rules)."""
+    now = utcnow()
+    removed = 0
+    for key, member in people.items():
+        if not key.startswith("member"):
+            continue
+        ceiling = FIRST_MEMBER_UPCOMING_MAX if key == "member1" else MEMBER_UPCOMING_MAX
+        held = db.session.scalars(
+            sa.select(Booking).join(ClassSession, ClassSession.id == Booking.session_id)
+            .where(Booking.member_id == member.id, ClassSession.starts_at > now,
+                   Booking.status == BookingStatus.CONFIRMED)
+            .order_by(ClassSession.starts_at.desc())).all()
+        for booking in held[:max(0, len(held) - ceiling)]:
+            booking.session.booked_count -= 1
+            db.session.delete(booking)
+            removed += 1
+    db.session.flush()
+    return removed

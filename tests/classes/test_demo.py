@@ -84,3 +84,34 @@ def test_demo_numbers_keep_the_studios_rules(app, make_tenant):
             .join(Booking, Booking.session_id == ClassSession.id)
             .where(Booking.status == BookingStatus.WAITLISTED)).all()
         assert waiting and all(booked == capacity for booked, capacity in waiting)  # only full classes have a waitlist
+
+
+def test_reseeding_brings_older_demo_data_back_within_the_rules(app, make_tenant):
+    """A demo studio seeded before the ceilings held (member1 over the limit) is put right by the next seed."""
+    from nexphys.db import utcnow
+    from nexphys.demo.data import FIRST_MEMBER_UPCOMING_MAX
+    from nexphys.members.models import User
+
+    demo = dataclasses.replace(DEMO_STUDIOS[0], slug="demo-trim")
+    tenant = make_tenant(time_zone=demo.time_zone)
+    with in_studio(app, tenant):
+        seed_demo_studio(demo, date.today(), password_hash=None)
+        db.session.commit()
+        member1 = db.session.scalar(sa.select(User.id).where(User.email == f"member1@{demo.slug}.example"))
+        mine = sa.select(Booking.session_id).where(Booking.member_id == member1)
+        free = db.session.scalars(sa.select(ClassSession).where(
+            ClassSession.starts_at > utcnow(), ClassSession.booked_count < ClassSession.capacity,
+            ClassSession.id.not_in(mine)).limit(6)).all()
+        for session in free:  # as the old seed did: more upcoming bookings than the limit
+            db.session.add(Booking(session_id=session.id, member_id=member1, confirmed_at=utcnow()))
+            session.booked_count += 1
+        db.session.commit()
+    with in_studio(app, tenant):
+        seed_demo_studio(demo, date.today(), password_hash=None)
+        db.session.commit()
+        held = db.session.scalar(sa.select(sa.func.count()).select_from(Booking)
+                                 .join(ClassSession, ClassSession.id == Booking.session_id)
+                                 .where(Booking.member_id == member1, ClassSession.starts_at > utcnow(),
+                                        Booking.status == BookingStatus.CONFIRMED))
+        assert held <= FIRST_MEMBER_UPCOMING_MAX
+        assert {sid: n for sid, n in _snapshot()["seats"].items() if n} == _snapshot()["held"]
