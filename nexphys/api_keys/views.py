@@ -66,23 +66,25 @@ def created(key_id: int):
     return _created_page(key, secret_reveals.take(request.args.get("reveal", "")))
 
 
+def _key_or_404(key_id: int):
+    key = services.get_api_key(key_id)
+    if key is None:
+        abort(404, description="There is no such API key.")
+    return key
+
+
 @bp.get("/settings/api-keys/<int:key_id>/revoke")
 @requires("api_keys", "delete")
 def confirm_revoke(key_id: int):
     """Ask before revoking: integrations using the key stop at once, and it cannot be undone."""
-    key = services.get_api_key(key_id)
-    if key is None:
-        abort(404, description="There is no such API key.")
-    return render_template("api_keys/revoke.html", key=key, error=None)
+    return render_template("api_keys/revoke.html", key=_key_or_404(key_id), error=None)
 
 
 @bp.post("/settings/api-keys/<int:key_id>/revoke")
 @requires("api_keys", "delete")
 def revoke(key_id: int):
     """Revoke an API key once its name is typed to confirm: its next call is refused."""
-    key = services.get_api_key(key_id)
-    if key is None:
-        abort(404, description="There is no such API key.")
+    key = _key_or_404(key_id)
     if not key.revoked_at and (request.form.get("confirm") or "").strip().casefold() != key.name.casefold():
         error = f"Nothing was revoked: type the key's name, “{key.name}”, to confirm."
         return render_template("api_keys/revoke.html", key=key, error=error), 422

@@ -12,6 +12,7 @@ from flask import render_template
 
 from nexphys.bookings.models import Booking
 from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, rules_from_settings
+from nexphys.calendar.events import invitation
 from nexphys.classes.models import ClassSession
 from nexphys.mail.services import queue_email
 from nexphys.members.models import User
@@ -44,9 +45,6 @@ def _send(kind: str, member: User, session: ClassSession, **extra) -> None:
                **extra}
     attachments = None
     if kind in WITH_INVITATION:
-        # Imported here: the calendar reads the schedule, whose services book through this module.
-        from nexphys.calendar.services import invitation
-
         attachments = [{"filename": f"{name} {starts:%Y-%m-%d %H%M}.ics", "content_type": "text/calendar",
                         "content": invitation(session)}]
     queue_email(member.email, SUBJECTS[kind].format(name=name, when=when),

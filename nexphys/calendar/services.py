@@ -9,13 +9,13 @@ feed updates an event in place (moved, cancelled) instead of adding a second one
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event, vText
 from sqlalchemy.dialects.postgresql import insert
 
 from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.calendar.events import calendar_of, event, uid
 from nexphys.classes.models import ClassSession, ClassType, Room, SessionStatus
 from nexphys.classes.queries import Slot, slots_between
 from nexphys.classes.series import weeks_ahead
@@ -75,60 +75,15 @@ def reset_studio_token() -> str:
     return token
 
 
-def _calendar(name: str) -> Calendar:
-    calendar = Calendar()
-    calendar.add("prodid", "-//nexphys//class timetable//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    # An X- property is written raw unless typed: vText escapes the , ; \ and line breaks of the studio name.
-    calendar.add("x-wr-calname", vText(name))
-    calendar.add("x-wr-timezone", require_tenant().time_zone)
-    calendar.add("x-published-ttl", "PT1H")  # how often apps should poll (Apple, Outlook)
-    return calendar
-
-
-def _event(uid: str, name: str, starts_at: datetime, ends_at: datetime, room: str | None,
-           instructor: str | None, cancelled: bool, stamp: datetime, note: str | None = None) -> Event:
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", starts_at.astimezone(UTC))
-    event.add("dtend", ends_at.astimezone(UTC))
-    event.add("summary", f"{name} (cancelled)" if cancelled else name)
-    if room:
-        event.add("location", room)
-    lines = [f"With {instructor}" if instructor else "", note or ""]
-    if any(lines):
-        event.add("description", "\n".join(line for line in lines if line))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    return event
-
-
-def invitation(session: ClassSession, now: datetime | None = None) -> str:
-    """One class as a calendar file (.ics) to attach to a booking email: the same event (uid) as in the
-    member's feed, so a calendar that has both shows it once."""
-    calendar = _calendar(require_tenant().name)
-    calendar.add_component(_event(_uid("booking", session.id), session.class_type.name, session.starts_at,
-                                  session.ends_at, session.room.name if session.room else None,
-                                  session.instructor.full_name if session.instructor else None,
-                                  session.status == SessionStatus.CANCELLED, now or utcnow()))
-    return calendar.to_ical().decode()
-
-
-def _uid(kind: str, session_id: int) -> str:
-    return f"{kind}-{session_id}@{require_tenant().slug}.nexphys"
-
-
 def studio_feed(now: datetime | None = None) -> bytes:
     """The timetable from a week ago to the weeks the studio schedules ahead, cancelled classes marked."""
     now = now or utcnow()
     weeks = weeks_ahead()
     tenant = require_tenant()
-    calendar = _calendar(f"{tenant.name} timetable")
+    calendar = calendar_of(f"{tenant.name} timetable")
     slots: list[Slot] = slots_between(now - STUDIO_FEED_PAST, now + timedelta(weeks=weeks))[:FEED_ROWS_LIMIT]
     for slot in slots:
-        calendar.add_component(_event(_uid("session", slot.id), slot.name, slot.starts_at, slot.ends_at, slot.room,
+        calendar.add_component(event(uid("session", slot.id), slot.name, slot.starts_at, slot.ends_at, slot.room,
                                       slot.instructor, slot.is_cancelled, now, slot.cancel_reason))
     return calendar.to_ical()
 
@@ -152,14 +107,14 @@ def member_feed(user_id: int, now: datetime | None = None) -> bytes:
         .order_by(ClassSession.starts_at, ClassSession.id)
         .limit(FEED_ROWS_LIMIT))
     tenant = require_tenant()
-    calendar = _calendar(f"My classes at {tenant.name}")
+    calendar = calendar_of(f"My classes at {tenant.name}")
     seen: set[int] = set()
     for row in rows:
         if row.id in seen:  # rebooked after a cancellation: one event per class
             continue
         seen.add(row.id)
         cancelled = row.status == SessionStatus.CANCELLED
-        calendar.add_component(_event(_uid("booking", row.id), row.name, row.starts_at, row.ends_at, row.room,
+        calendar.add_component(event(uid("booking", row.id), row.name, row.starts_at, row.ends_at, row.room,
                                       row.instructor, cancelled, now, row.cancel_reason if cancelled else None))
     return calendar.to_ical()
 
