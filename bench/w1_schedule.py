@@ -292,28 +292,29 @@ def prepare(database_url: str, redis_url: str) -> tuple:
 
 
 def pair_runs(servers: dict[str, serve.Server], database_url: str, slugs: list[str], token_of, page: str,
-              pairs: int, seconds: float) -> list[dict]:
-    """`pairs` rounds of the data ceiling and PAIR_VARIANTS on each side, alternating which side goes first."""
+              pairs: int, seconds: float, variants: tuple[str, ...] = PAIR_VARIANTS) -> list[dict]:
+    """`pairs` rounds of the data ceiling and `variants` on each side, alternating which side goes first."""
     app_names = {"before": BEFORE_APP, "after": NEXPHYS_APP}
     runs = []
     for n in range(pairs):
         order = ("before", "after") if n % 2 == 0 else ("after", "before")
         pair: dict = {"order": order, "data": run_variant("data", servers, database_url, slugs, "", page, seconds)}
         for side in order:
-            for variant in PAIR_VARIANTS:
+            for variant in variants:
                 reqs = requests_for(variant, slugs, token_of(), page)
                 serve.run_wrk(servers[side].port, reqs, WARM_UP, CONNECTIONS)
                 sampler = serve.Sampler(servers[side], database_url, app_names[side])
                 pair[(side, variant)] = serve.run_wrk(servers[side].port, reqs, seconds, CONNECTIONS, sampler)
-        ratio = pair[("after", "json-1")].rps / (pair[("before", "json-1")].rps or 1)
+        ratio = pair[("after", variants[0])].rps / (pair[("before", variants[0])].rps or 1)
         say(f"  pair {n + 1} ({' → '.join(order)}): data {pair['data'].rps:.0f} req/s; "
             + "; ".join(f"{side} {v} {pair[(side, v)].rps:.0f} req/s p99 {pair[(side, v)].p99_ms:.1f} ms"
-                        for side in order for v in PAIR_VARIANTS) + f"; json-1 after ÷ before {ratio:.2f}")
+                        for side in order for v in variants) + f"; {variants[0]} after ÷ before {ratio:.2f}")
         runs.append(pair)
     return runs
 
 
-def render_pairs(info: dict, before_commit: str, pairs: list[dict], seconds: float, load: str) -> str:
+def render_pairs(info: dict, before_commit: str, pairs: list[dict], seconds: float, load: str,
+                 variants: tuple[str, ...] = PAIR_VARIANTS) -> str:
     def cell(values: list[float], fmt: str = "{:.2f}") -> str:
         return f"**{fmt.format(median(values))}** ({', '.join(fmt.format(v) for v in values)})"
 
@@ -331,7 +332,7 @@ def render_pairs(info: dict, before_commit: str, pairs: list[dict], seconds: flo
         "| figure | before | after |",
         "|---|---|---|",
     ]
-    for variant in PAIR_VARIANTS:
+    for variant in variants:
         for field, label, fmt in (("rps", "requests/s", "{:.0f}"), ("p99_ms", "p99 ms", "{:.1f}")):
             lines.append(f"| {LABELS[variant].strip('*')}: {label} | "
                          + " | ".join(cell([getattr(p[(side, variant)], field) for p in pairs], fmt)
@@ -340,7 +341,7 @@ def render_pairs(info: dict, before_commit: str, pairs: list[dict], seconds: flo
                      + " | ".join(cell([p[(side, variant)].rps / p["data"].rps for p in pairs])
                                   for side in ("before", "after")) + " |")
     lines += ["", *(f"- {LABELS[v].strip('*')}, requests/s after ÷ before: "
-                    + cell([p[("after", v)].rps / p[("before", v)].rps for p in pairs]) for v in PAIR_VARIANTS)]
+                    + cell([p[("after", v)].rps / p[("before", v)].rps for p in pairs]) for v in variants)]
     return "\n".join(lines)
 
 
@@ -359,14 +360,15 @@ def main_pairs(args, database_url: str, redis_url: str) -> int:
             check_answers({"nexphys": servers[side], "data": servers["data"]}, slugs, token, page)
         before.check_checkout(servers["before"], checkout)
         say(f"W1 before ({before.checkout_commit(checkout)}) and after: {args.pairs} pair(s), {args.seconds:g} s each")
+        variants = tuple(v for v in (args.only or PAIR_VARIANTS) if v not in ("hello", "data"))
         pairs = pair_runs(servers, database_url, slugs, lambda: member_token(app, slugs[0], member_id), page,
-                          args.pairs, args.seconds)
+                          args.pairs, args.seconds, variants)
     finally:
         for server in servers.values():
             server.stop()
         common.dispose(app)
     load = f"load average {load_before} at start, {common.load_average()} at end"
-    print(render_pairs(info, f"{before.checkout_commit(checkout)} in {checkout}", pairs, args.seconds, load))
+    print(render_pairs(info, f"{before.checkout_commit(checkout)} in {checkout}", pairs, args.seconds, load, variants))
     return 0
 
 
