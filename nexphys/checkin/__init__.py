@@ -5,5 +5,6 @@ from nexphys.domains import Domain, NavLink, Pages
 domain = Domain(
     name="checkin",
     pages=(Pages("nexphys.checkin.views:bp"),),
-    nav=(NavLink("checkin.desk", "Check-in desk", 40, group="Schedule"),),
+    nav=(NavLink("checkin.desk", "Check-in desk", 40, group="Schedule"),
+         NavLink("checkin.my_code", "My check-in code", 85)),
 )

@@ -18,7 +18,7 @@ from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.members.services import find_active
 from nexphys.tenancy.context import require_tenant
-from nexphys.web.access import require_principal, requires
+from nexphys.web.access import require_principal, requires, signed_in
 from nexphys.web.navigation import back_to, is_htmx
 
 bp = Blueprint("checkin", __name__)
@@ -113,3 +113,15 @@ def undo_check_in(booking_id: int):
         return "", 204, {"HX-Trigger": "roster-changed"}
     flash(message, category)
     return redirect(back_to(url_for("bookings.roster", session_id=booking.session_id)))
+
+
+@bp.get("/my-code")
+@signed_in
+def my_code():
+    """The signed-in person's check-in code, large, to show at the front desk (one tap from their home)."""
+    principal = require_principal()
+    if principal.kind != "user":
+        abort(404)
+    user = db.session.get(User, principal.id)
+    return render_template("checkin/my_code.html", user=user,
+                           qr=codes.qr_svg(codes.check_in_url(user.id), f"Check-in code for {user.full_name}"))
