@@ -22,6 +22,16 @@ def in_studio(app, tenant) -> Iterator[None]:
         yield
 
 
+def rows(app, tenant, statement) -> list:
+    """The ORM objects `statement` selects in the studio, detached (readable after the studio is left)."""
+    from nexphys.extensions import db
+
+    with in_studio(app, tenant):
+        found = db.session.scalars(statement).all()
+        db.session.expunge_all()
+        return found
+
+
 def run(app, tenant, fn, *args, **kwargs):
     """Call service code in the studio and commit, like one request would."""
     from nexphys.extensions import db

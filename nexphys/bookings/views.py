@@ -105,15 +105,6 @@ def _member(principal: Principal) -> Principal:
 def book(session_id: int):
     """Book oneself into a class; a full class puts you on its waitlist while that is open."""
     principal = _member(require_principal())
-    card = _card(session_id)
-    if card.late_booking and request.form.get("confirm_late") != "yes":
-        # Past the free cancellation time: booking is fine, but say what cancelling would mean first.
-        warning = ("The free cancellation time for this class has passed: if you book and then cancel, it counts "
-                   "as a late cancellation. Press Book again to confirm.")
-        if is_htmx():
-            return _answer(session_id, warning, "warning", 409)
-        return render_template("bookings/book_confirm.html", card=card, next_url=_next_url(session_id),
-                               variant=_variant(), warning=warning)
     try:
         outcome = services.book(session_id, principal.id)
     except services.NotFound:
@@ -122,6 +113,17 @@ def book(session_id: int):
     except services.BookingError as exc:
         db.session.rollback()
         return _answer(session_id, exc.message, "error", exc.status)
+    if request.form.get("confirm_late") != "yes" and services.booking_rules(principal.role_key).is_late_cancel(
+            outcome.booking.session.starts_at, utcnow()):
+        # It would book, but past the free cancellation time: undone (its emails with it) until confirmed, so
+        # the question comes only for a booking that can happen, and costs nothing on time.
+        db.session.rollback()
+        warning = ("The free cancellation time for this class has passed: if you book and then cancel, it counts "
+                   "as a late cancellation. Press Book again to confirm.")
+        if is_htmx():
+            return _answer(session_id, warning, "warning", 409)
+        return render_template("bookings/book_confirm.html", card=_card(session_id), next_url=_next_url(session_id),
+                               variant=_variant(), warning=warning)
     db.session.commit()
     if outcome.waitlist_position is None:
         message = "You're booked. See you in class!"

@@ -38,6 +38,7 @@ def check_in_url(member_id: int) -> str:
 
 
 def qr_svg(data: str, title: str) -> str:
-    """An inline SVG QR code of `data` (markup made by segno from our own URL; safe to embed)."""
+    """An inline SVG QR code of `data` (markup made by segno from our own URL; safe to embed: segno escapes
+    the title, the person's name, as tests/security/test_sanitisation.py checks on every page showing it)."""
     return segno.make(data, error="m").svg_inline(scale=5, border=2, title=title, dark="#111827", light="#ffffff",
                                                   svgclass="qr-code")

@@ -57,7 +57,7 @@ def check_in(booking_id: int):
         return render_template("checkin/_desk_row.html", row=_desk_row(booking), **context), status
     # On a roster the check-in moves a person between groups and changes its counts: the roster refreshes
     # itself (roster.html's #roster-live) and says what happened.
-    flash(message, "roster" if category == "success" else "roster-error")
+    flash(message, "inline" if category == "success" else "inline-error")
     return "", 204, {"HX-Trigger": "roster-changed"}
 
 
@@ -109,7 +109,7 @@ def undo_check_in(booking_id: int):
         db.session.commit()
         message, category = f"Check-in of {booking.member.full_name} undone: booked again.", "success"
     if is_htmx() and request.form.get("view") == "roster":
-        flash(message, "roster" if category == "success" else "roster-error")
+        flash(message, "inline" if category == "success" else "inline-error")
         return "", 204, {"HX-Trigger": "roster-changed"}
     flash(message, category)
     return redirect(back_to(url_for("bookings.roster", session_id=booking.session_id)))

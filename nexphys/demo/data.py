@@ -113,7 +113,7 @@ def seed_demo_people(studio: DemoStudio, password_hash: str | None = None,
     wanted += [(f"member{n}", _member_name(n), "member") for n in range(1, MEMBER_COUNT + 1)]
     now = utcnow()
     added = [User(email=f"{local}@{studio.slug}.example", full_name=full_name, role=roles[role_key],
-                  password_hash=password_hash, created_at=now - _member_for(local))
+                  password_hash=password_hash, created_at=now - _joined_ago(local))
              for local, full_name, role_key in wanted if local not in people]
     db.session.add_all(added)
     db.session.flush()
@@ -121,7 +121,7 @@ def seed_demo_people(studio: DemoStudio, password_hash: str | None = None,
     return people
 
 
-def _member_for(local: str) -> timedelta:
+def _joined_ago(local: str) -> timedelta:
     """How long ago a demo person joined: staff two years ago; members one every three days, the last yesterday."""
     if not local.startswith("member"):
         return timedelta(days=730)
@@ -293,21 +293,19 @@ def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None 
 def trim_demo_bookings(people: dict[str, User]) -> int:
     """Demo data seeded before the ceilings held (member1 with 12 upcoming bookings against a limit of 10): each
     demo member's upcoming bookings past their ceiling are removed, latest first, and the seats given back.
-    Returns how many were removed (0 on data that keeps the rules)."""
-    now = utcnow()
-    removed = 0
-    for key, member in people.items():
-        if not key.startswith("member"):
-            continue
-        ceiling = FIRST_MEMBER_UPCOMING_MAX if key == "member1" else MEMBER_UPCOMING_MAX
-        held = db.session.scalars(
-            sa.select(Booking).join(ClassSession, ClassSession.id == Booking.session_id)
-            .where(Booking.member_id == member.id, ClassSession.starts_at > now,
-                   Booking.status == BookingStatus.CONFIRMED)
-            .order_by(ClassSession.starts_at.desc())).all()
-        for booking in held[:max(0, len(held) - ceiling)]:
-            booking.session.booked_count -= 1
-            db.session.delete(booking)
-            removed += 1
+    Returns how many were removed (0 on data that keeps the rules). One query finds them all."""
+    ceiling = {m.id: FIRST_MEMBER_UPCOMING_MAX if key == "member1" else MEMBER_UPCOMING_MAX
+               for key, m in people.items() if key.startswith("member")}
+    if not ceiling:
+        return 0
+    rank = sa.func.row_number().over(partition_by=Booking.member_id, order_by=ClassSession.starts_at).label("rank")
+    ranked = (sa.select(Booking.id, Booking.member_id, rank).join(ClassSession, ClassSession.id == Booking.session_id)
+              .where(Booking.member_id.in_(ceiling), ClassSession.starts_at > utcnow(),
+                     Booking.status == BookingStatus.CONFIRMED).subquery())
+    extra = [booking_id for booking_id, member_id, n in db.session.execute(sa.select(ranked))
+             if n > ceiling[member_id]]
+    for booking in db.session.scalars(sa.select(Booking).where(Booking.id.in_(extra))).all() if extra else []:
+        booking.session.booked_count -= 1
+        db.session.delete(booking)
     db.session.flush()
-    return removed
+    return len(extra)

@@ -40,10 +40,6 @@ class ClassLine:
     def full(self) -> bool:
         return self.slot.booked >= self.slot.capacity > 0
 
-    @property
-    def fill_percent(self) -> int:
-        return min(100, round(100 * self.slot.booked / self.slot.capacity)) if self.slot.capacity else 0
-
 
 @dataclass(frozen=True)
 class Alert:
@@ -145,13 +141,11 @@ def new_members(now: datetime | None = None, limit: int = 5) -> tuple[int, list[
 
 def setup_steps() -> list[Step]:
     """A new studio's first steps, each done once the studio has it (one query)."""
-    exists = lambda select: sa.exists(select).select()  # noqa: E731
     rooms, types, classes, staff = db.session.execute(sa.select(
-        exists(sa.select(Room.id)).scalar_subquery(),
-        exists(sa.select(ClassType.id).where(ClassType.archived_at.is_(None))).scalar_subquery(),
-        sa.or_(exists(sa.select(ClassSeries.id)).scalar_subquery(),
-               exists(sa.select(ClassSession.id).where(ClassSession.status == SessionStatus.SCHEDULED))
-               .scalar_subquery()),
+        sa.exists().where(Room.id.is_not(None)),
+        sa.exists().where(ClassType.archived_at.is_(None)),
+        sa.or_(sa.exists().where(ClassSeries.id.is_not(None)),
+               sa.exists().where(ClassSession.status == SessionStatus.SCHEDULED)),
         sa.select(sa.func.count()).select_from(User).join(Role, Role.id == User.role_id)
         .where(Role.level >= RoleLevel.MANAGER, User.status != UserStatus.INACTIVE).scalar_subquery(),
     )).one()

@@ -13,7 +13,7 @@ from nexphys.extensions import db
 from tests.classes.factories import make_room, make_type
 from tests.factories import person, unique
 from tests.requests import csrf_token_from, host, staff_client
-from tests.running import in_studio
+from tests.running import in_studio, rows
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +37,8 @@ def _day(weeks: int = 3, weekday: int = 2) -> date:
 
 
 def _sessions_of(app, studio, type_id: int) -> list[ClassSession]:
-    with in_studio(app, studio):
-        found = db.session.scalars(sa.select(ClassSession).where(ClassSession.class_type_id == type_id)
-                                   .order_by(ClassSession.starts_at)).all()
-        db.session.expunge_all()
-        return found
+    return rows(app, studio, sa.select(ClassSession).where(ClassSession.class_type_id == type_id)
+                .order_by(ClassSession.starts_at))
 
 
 def _one_off(client, studio, type_id: int, day: date, time: str, **extra):

@@ -12,15 +12,12 @@ from nexphys.extensions import db
 from nexphys.mail import services
 from nexphys.mail.models import OutboxMessage
 from tests.factories import make_session, person
-from tests.running import in_studio, run
+from tests.running import rows, run
 
 
 def _messages(app, studio, address: str) -> list[OutboxMessage]:
-    with in_studio(app, studio):
-        found = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == address)
-                                   .order_by(OutboxMessage.id)).all()
-        db.session.expunge_all()
-        return found
+    return rows(app, studio, sa.select(OutboxMessage).where(OutboxMessage.to_address == address)
+                .order_by(OutboxMessage.id))
 
 
 def test_a_booking_email_has_the_facts_an_html_twin_and_a_calendar_file(app, studio):

@@ -19,7 +19,7 @@ from nexphys.settings.services import setting
 from tests.factories import create_tenant, drop_tenant, password_hash, person, principal_for, set_settings
 from tests.platform.requests import ADMIN_EMAIL, APEX, admin_login, apex_csrf
 from tests.requests import api_token, bearer, login, page_csrf
-from tests.running import host, in_studio, run
+from tests.running import host, in_studio, rows, run
 
 OFFICE = ["203.0.113.0/24", "2001:db8::/32"]
 INSIDE, OUTSIDE = "203.0.113.10", "198.51.100.7"
@@ -74,11 +74,7 @@ def restrict(app, studio, networks=tuple(OFFICE)) -> None:
 
 
 def audit_entries(app, studio, action: str) -> list[AuditEntry]:
-    with in_studio(app, studio):
-        entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)
-                                     .order_by(AuditEntry.id)).all()
-        db.session.expunge_all()
-        return entries
+    return rows(app, studio, sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
 
 
 def save_list(client, studio, text: str, confirm: bool = False):

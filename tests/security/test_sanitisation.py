@@ -365,6 +365,9 @@ def test_the_members_own_pages_show_it_as_text(app, world, viewer_pages):
     profile = _get(viewer_pages, world, "/profile")
     shows(profile, VIEWER_NAME)  # in the form's inputs, the textarea and the QR code's title
     assert f"Check-in code for {collapsed(VIEWER_NAME)}" in profile
+    code = _get(viewer_pages, world, "/my-code")
+    shows(code, VIEWER_NAME)  # the caption and the QR code's title
+    assert f"Check-in code for {collapsed(VIEWER_NAME)}" in code
     shows(_get(viewer_pages, world, f"/classes/{world.by('script').booked_id}"), world.by("script").type_name)
 
 
