@@ -50,7 +50,7 @@ class PolicyForm(FlaskForm):
 
 
 class TermsForm(FlaskForm):
-    body = TextAreaField("Terms and waiver", render_kw={"rows": 12})
+    body = TextAreaField("The text people accept", render_kw={"rows": 12})
     submit = SubmitField("Publish a new version")
 
 
