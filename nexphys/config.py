@@ -85,6 +85,9 @@ class Config:
     MAIL_FROM: str = "nexphys <no-reply@nexphys.example>"
     LOGIN_LIMIT_PER_ACCOUNT: str = "5 per minute"
     LOGIN_LIMIT_PER_IP: str = "20 per minute"
+    # Sign-ups (a studio's /join, the apex's "start a studio"): each sends an email, so fewer than sign-ins.
+    SIGN_UP_LIMIT_PER_EMAIL: str = "5 per hour"
+    SIGN_UP_LIMIT_PER_IP: str = "30 per hour"
     # API rate limits (nexphys.security.rate_limits): "enforce", "report" (count and send the headers, refuse
     # nothing) or "off"; requests a minute for a studio whose plan sets none (and on the apex host).
     API_RATE_LIMITS: str = "enforce"

@@ -30,6 +30,7 @@ INSTALLED: tuple[str, ...] = (
     "nexphys.health",
     "nexphys.auth",
     "nexphys.members",
+    "nexphys.joining",
     "nexphys.roles",
     "nexphys.classes",
     "nexphys.bookings",
@@ -145,6 +146,8 @@ class Domain:
     home: Mapping[str, str] = field(default_factory=dict)
     sign_in: tuple[SignIn, ...] = ()
     principal: str | None = None  # "module:function": who is calling (one domain answers this)
+    # "module:function()": the studio's Join link beside Sign in, or None when nobody may sign up (one domain)
+    sign_up: str | None = None
     # {action: label}: the domain's own audit actions, as the audit log's filter names them
     audit_actions: Mapping[str, str] = field(default_factory=dict)
 
@@ -198,6 +201,9 @@ class Registry:
 
     def principal(self) -> str | None:
         return next((d.principal for d in self.domains if d.principal), None)
+
+    def sign_up(self) -> str | None:
+        return next((d.sign_up for d in self.domains if d.sign_up), None)
 
     def audit_actions(self) -> dict[str, str]:
         return {action: label for d in self.domains for action, label in d.audit_actions.items()}

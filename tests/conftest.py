@@ -62,6 +62,7 @@ def app_factory(database_url, redis_url) -> Callable:
                   "OPERATOR_TOKEN": OPERATOR_TOKEN,
                   # Generous sign-in limits by default; the throttling tests build apps with tight ones.
                   "LOGIN_LIMIT_PER_ACCOUNT": "200 per minute", "LOGIN_LIMIT_PER_IP": "1000 per minute",
+                  "SIGN_UP_LIMIT_PER_IP": "1000 per minute",
                   "API_RATE_LIMITS": "report",  # counted, never refused; tests/security/test_rate_limits.py enforces
                   **overrides}
         return create_app(config)

@@ -36,3 +36,20 @@ def sign_in_limits(view):
                          exempt_when=_only_posts)(view)
     return limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=ip_key,
                          exempt_when=_only_posts)(view)
+
+
+def sign_up_email_key() -> str:
+    """The address someone is signing up with (each attempt sends it an email)."""
+    return f"signup:{_tenant_key()}:email:{(request.form.get('email') or '').strip().lower()}"
+
+
+def sign_up_ip_key() -> str:
+    return f"signup:{_tenant_key()}:ip:{request.remote_addr}"
+
+
+def sign_up_limits(view):
+    """Sign-up limits per email address and per IP on one view; GETs are not counted."""
+    view = limiter.limit(lambda: current_app.config["SIGN_UP_LIMIT_PER_EMAIL"], key_func=sign_up_email_key,
+                         exempt_when=_only_posts)(view)
+    return limiter.limit(lambda: current_app.config["SIGN_UP_LIMIT_PER_IP"], key_func=sign_up_ip_key,
+                         exempt_when=_only_posts)(view)

@@ -11,6 +11,7 @@ from nexphys.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from nexphys.auth.principals import SessionIdentity, user_principal
 from nexphys.auth.throttle import sign_in_limits
 from nexphys.extensions import db
+from nexphys.joining.terms import needs_acceptance
 from nexphys.security.passwords import WeakPassword
 from nexphys.web.access import current_principal, public, signed_in
 from nexphys.web.safety import safe_next
@@ -42,6 +43,8 @@ def login():
         start_session(user, remember=form.remember.data)
         db.session.commit()
         flash(f"Welcome back, {user.full_name.split()[0]}.", "success")
+        if needs_acceptance(user_principal(user)):  # the studio published new terms since they last accepted
+            return redirect(url_for("joining.accept_terms", next=next_url))
         return redirect(next_url)
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, next_url=next_url), status

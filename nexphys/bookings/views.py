@@ -26,6 +26,7 @@ from nexphys.classes.models import ClassSession
 from nexphys.classes.queries import slot as load_slot
 from nexphys.db import utcnow
 from nexphys.extensions import db
+from nexphys.joining.terms import needs_acceptance
 from nexphys.members.models import User
 from nexphys.members.services import all_roles, find_active
 from nexphys.settings.services import cached_settings, setting
@@ -105,6 +106,11 @@ def _member(principal: Principal) -> Principal:
 def book(session_id: int):
     """Book oneself into a class; a full class puts you on its waitlist while that is open."""
     principal = _member(require_principal())
+    if needs_acceptance(principal):  # new terms since the member last accepted: first those, then the class
+        target = url_for("joining.accept_terms", next=_next_url(session_id))
+        if is_htmx():
+            return "", 204, {"HX-Redirect": target}
+        return redirect(target)
     try:
         outcome = services.book(session_id, principal.id)
     except services.NotFound:

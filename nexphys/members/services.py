@@ -25,6 +25,7 @@ from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
 from nexphys.tenancy.context import require_tenant
+from nexphys.tenancy.models import Plan
 from nexphys.validation import FieldErrors, TextWords, day, email_address, text, unknown_fields
 from nexphys.web.access import Principal
 
@@ -69,6 +70,10 @@ class LastOwner(MemberError, Conflict):
 
 class ProfileInvalid(MemberError, Invalid):
     """Field → messages for bad input, shown next to form fields or as a 422's `errors`."""
+
+
+class MemberLimitReached(MemberError, Conflict):
+    """The studio's plan holds no more members (invitations and sign-ups alike)."""
 
 
 # --- who may do what -----------------------------------------------------------------------------
@@ -198,6 +203,24 @@ def _is_last_active_owner(user: User) -> bool:
     return [owner_id for owner_id in _active_owner_ids(lock=True) if owner_id != user.id] == []
 
 
+def member_count() -> int:
+    """Members (below staff level) who are active or invited: what the plan's member limit counts."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).join(Role, Role.id == User.role_id)
+        .where(Role.level < RoleLevel.MANAGER, User.status != UserStatus.INACTIVE)) or 0
+
+
+def check_member_limit(role: Role) -> None:
+    """MemberLimitReached when one more member of `role` would pass the plan's limit (staff are not counted)."""
+    if role.level >= RoleLevel.MANAGER:
+        return
+    plan_code = require_tenant().plan_code
+    limit = db.session.scalar(sa.select(Plan.max_members).where(Plan.code == plan_code)) if plan_code else None
+    if limit is not None and member_count() >= limit:
+        raise MemberLimitReached(f"The studio's plan allows {limit} members and they are all taken: deactivate "
+                                 "someone who left, or move to a larger plan.")
+
+
 # --- validation --------------------------------------------------------------------------------
 
 _PROFILE_TEXT = TextWords(too_long="At most {limit} characters.")
@@ -266,6 +289,7 @@ def invite_member(email: str, full_name: str, role_key: str | None, invited_by: 
         raise NotAllowed(f"You cannot invite someone as {role.name}.")
     if find_by_email(email) is not None:
         raise DuplicateEmail(f"Someone at this studio already uses {email}.")
+    check_member_limit(role)
     user = User(email=email, full_name=full_name, role=role, status=UserStatus.INVITED, password_hash=None)
     try:
         with db.session.begin_nested():  # a concurrent invite of the same email: keep the outer transaction

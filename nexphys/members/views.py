@@ -10,6 +10,8 @@ from nexphys.auth.everywhere import may_sign_out
 from nexphys.bookings import queries
 from nexphys.checkin import codes
 from nexphys.extensions import db
+from nexphys.joining import queries as joining
+from nexphys.joining.forms import DecideForm
 from nexphys.members import services
 from nexphys.members.forms import ConfirmForm, InviteForm, ProfileForm, RoleForm
 from nexphys.members.models import User, UserStatus
@@ -61,7 +63,8 @@ def _detail(user: User, principal: Principal, role_form: RoleForm | None = None)
                  show_sensitive=services.sees_sensitive(principal, user),
                  can_deactivate=services.may_deactivate(principal, user), is_self=_is_self(principal, user),
                  can_sign_out=may_sign_out(principal, user),
-                 is_staff=principal.scope("members", "read") == "all")
+                 is_staff=principal.scope("members", "read") == "all",
+                 joining=joining.member_joining(user.id) if services.sees_sensitive(principal, user) else None)
 
 
 def _refused(exc: Exception, user, principal):
@@ -83,9 +86,11 @@ def index():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     members = services.list_members(search, role_key or None, status or None, page=page, per_page=PER_PAGE)
     filters = {name: value for name, value in (("q", search), ("role", role_key), ("status", status)) if value}
+    can_invite = principal.scope("members", "create") == "all"
     return render_template("members/index.html", members=members, roles=services.all_roles(), q=search,
                            role_key=role_key, status=status, statuses=UserStatus.ALL, filters=filters,
-                           can_invite=principal.scope("members", "create") == "all")
+                           can_invite=can_invite, sign_ups=joining.waiting_sign_ups() if can_invite else [],
+                           decide_form=DecideForm())
 
 
 @bp.get("/members/<int:member_id>")
@@ -104,6 +109,7 @@ def invite():
     roles = services.grantable_roles(principal)
     form = InviteForm()
     form.set_roles(roles)
+    status = 200
     if request.method == "GET" and any(role.key == services.DEFAULT_ROLE_KEY for role in roles):
         form.role.data = services.DEFAULT_ROLE_KEY
     if form.validate_on_submit():
@@ -113,13 +119,16 @@ def invite():
             _apply_errors(form, exc.errors)
         except services.DuplicateEmail as exc:
             form.email.errors = [*form.email.errors, str(exc)]
+        except services.MemberLimitReached as exc:
+            flash(str(exc), "error")
+            status = 409
         except services.NotAllowed as exc:
             form.role.errors = [*form.role.errors, str(exc)]
         else:
             db.session.commit()
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("members.detail", member_id=user.id))
-    return render_template("members/invite.html", form=form, roles=roles), 422 if has_errors(form) else 200
+    return render_template("members/invite.html", form=form, roles=roles), 422 if has_errors(form) else status
 
 
 @bp.post("/members/<int:member_id>/role")

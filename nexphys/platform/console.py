@@ -11,7 +11,7 @@ from nexphys.auth.principals import SessionIdentity, admin_principal, session_id
 from nexphys.auth.services import GENERIC_FAILURE
 from nexphys.auth.throttle import sign_in_limits
 from nexphys.extensions import db
-from nexphys.platform import services
+from nexphys.platform import self_service, services
 from nexphys.platform.forms import (
     ActionForm,
     AdminLoginForm,
@@ -231,3 +231,27 @@ def retry(tenant_id: int):
     else:
         flash(f"Provisioning of {record.name} is queued again.", "info")
     return redirect(url_for("platform.tenant", tenant_id=record.id))
+
+
+@bp.route("/self-service", methods=["GET", "POST"])
+@platform_admin
+def self_service_settings():
+    """Whether gym owners may start a studio themselves from the apex page, and on which plan."""
+    current = self_service.settings()
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash("The page had expired. Please try again.", "error")
+            return redirect(url_for("platform.self_service_settings"))
+        plan = request.form.get("plan") or current["plan"]
+        try:
+            self_service.save_settings(request.form.get("enabled") == "on", plan)
+        except ValueError:
+            flash("Choose one of the plans.", "error")
+            return redirect(url_for("platform.self_service_settings"))
+        db.session.commit()
+        flash("Self-service studios are on." if request.form.get("enabled") == "on"
+              else "Self-service studios are off: the Start a studio page says so.", "success")
+        return redirect(url_for("platform.self_service_settings"))
+    return render_template("platform/self_service.html", settings=current, plans=services.plans(), form=form,
+                           plan_label=_plan_label)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, request
 
 from nexphys.extensions import db
+from nexphys.platform import self_service
 from nexphys.tenancy.context import TenantStatus
 from nexphys.tenancy.models import Tenant
 
@@ -24,4 +25,5 @@ def landing():
             {"name": name, "url": f"{request.scheme}://{slug}.{base}{':' + port if port else ''}/"}
             for slug, name in rows
         ]
-    return render_template("platform/landing.html", demo_studios=demo_studios)
+    return render_template("platform/landing.html", demo_studios=demo_studios,
+                           self_service_on=self_service.settings()["enabled"])

@@ -17,6 +17,8 @@ from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room, S
 from nexphys.classes.queries import Slot, slots_between
 from nexphys.db import utcnow
 from nexphys.extensions import db
+from nexphys.joining.services import INVITE
+from nexphys.joining.services import policy as joining_policy
 from nexphys.mail.models import OutboxMessage
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
@@ -156,6 +158,8 @@ def setup_steps() -> list[Step]:
              "A weekly series fills the timetable weeks ahead."),
         Step("Invite your staff", staff > 1, "members.invite", "Instructors and managers sign in with their own "
                                                               "accounts."),
+        Step("Open sign-up", joining_policy() != INVITE, "joining_settings.edit",
+             "Let people join from your pages, openly or with your approval, accepting your terms."),
     ]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
 
-from nexphys.domains import NAV_GROUPS, NavLink, installed
+from nexphys.domains import NAV_GROUPS, NavLink, installed, load
 from nexphys.tenancy.context import current_tenant
 from nexphys.web.access import Principal, access_of, allows, current_principal, sign_in_for
 
@@ -63,7 +63,9 @@ def viewer_context() -> dict:
         principal = None
     sign_in = sign_in_for(apex=current_tenant() is None)
     if principal is None or principal.kind == "api_key":
-        return {"viewer": None, "viewer_login_url": url_for(sign_in.login) if sign_in else None}
+        join = current_app.extensions["nexphys_sign_up"] if current_tenant() is not None else None
+        return {"viewer": None, "viewer_login_url": url_for(sign_in.login) if sign_in else None,
+                "viewer_join_url": join() if join else None}
     if sign_in is None:
         return {"viewer": None}
     area = "platform" if principal.kind == "platform_admin" else "studio"
@@ -80,4 +82,6 @@ def viewer_context() -> dict:
 def init_app(app: Flask) -> None:
     registry = installed()
     app.extensions["nexphys_nav"] = {area: registry.nav(area) for area in ("studio", "platform")}
+    sign_up = registry.sign_up()
+    app.extensions["nexphys_sign_up"] = load(sign_up) if sign_up else None
     app.context_processor(viewer_context)

@@ -51,3 +51,23 @@
     window.htmx.onLoad(expire);
   }
 })();
+
+/* Start a studio: the address follows the studio's name ("Iron & Oak Gym" → iron-oak-gym) until the owner types
+   one of their own (the same rule as nexphys.platform.self_service.suggest_slug; the server validates it). */
+(function () {
+  "use strict";
+  var target = document.querySelector("[data-slug-from]");
+  var source = target && document.getElementById(target.dataset.slugFrom);
+  if (!source) { return; }
+  var preview = document.getElementById(target.dataset.slugPreview || "");
+  var touched = target.value !== "";
+  function suggest(name) {
+    var plain = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    return plain.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").replace(/^[^a-z]+/, "").slice(0, 40)
+      .replace(/-+$/, "");
+  }
+  function show() { if (preview) { preview.textContent = target.value || "your-studio"; } }
+  source.addEventListener("input", function () { if (!touched) { target.value = suggest(source.value); show(); } });
+  target.addEventListener("input", function () { touched = target.value !== ""; show(); });
+  show();
+})();

@@ -112,3 +112,19 @@ def test_a_visitor_on_a_phone_opens_the_timetable_on_today(app, studio, rows, li
     strip = phone.locator("nav.day-strip")
     assert strip.is_visible() and strip.locator("a").count() == 7
     assert strip.locator('[aria-current="date"]').count() == 1
+
+
+def test_the_joining_pages_and_the_apex_paths_fit_a_phone(app, studio, rows, live_port, phone):
+    from tests.factories import set_settings
+
+    set_settings(app, studio, joining_policy="open")
+    try:
+        problems = phone_problems(phone, studio_url(studio, live_port, ""),
+                                  ["/join", "/join/check-email", "/terms", "/join/verify/not-a-token"])
+        apex = f"http://localhost:{live_port}"
+        problems += [f"(apex) {p}" for p in phone_problems(phone, apex, [
+            "/", "/find", "/find?q=pocket", "/find?q=zz-nothing", "/start", "/start/check-email",
+            "/start/verify/not-a-token", "/start/progress/not-a-token"])]
+    finally:
+        set_settings(app, studio, joining_policy="invite")
+    assert problems == []

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from nexphys.extensions import db
-from tests.factories import create_tenant, drop_tenant, make_session, person
+from tests.factories import create_tenant, drop_tenant, make_session, person, set_settings
 from tests.requests import login
 from tests.running import host, run
 
@@ -117,14 +117,18 @@ def test_a_new_studio_gets_its_first_steps_until_they_are_done(app, make_tenant)
     client = app.test_client()
     assert login(client, fresh, owner[1]).status_code == 302
     page = home(client, fresh)
-    assert "Get your studio ready" in page and "0 of 4 done" in page
+    assert "Get your studio ready" in page and "0 of 5 done" in page
     assert 'href="/schedule/rooms/new"' in page and "Add your rooms" in page
+    assert '<a href="/settings/joining">Open sign-up</a>' in page
 
     from nexphys.classes.models import Room
 
     run(app, fresh, lambda: db.session.add(Room(name="Main hall", capacity=20)))
     page = home(client, fresh)
-    assert "1 of 4 done" in page and 'href="/schedule/rooms/new"' not in page
+    assert "1 of 5 done" in page and 'href="/schedule/rooms/new"' not in page
+    set_settings(app, fresh, joining_policy="approval")  # "open sign-up": open or with the staff's approval
+    page = home(client, fresh)
+    assert "2 of 5 done" in page and '>Open sign-up</a>' not in page
     # Members never see the steps: their home is the timetable.
     member = app.test_client()
     assert login(member, fresh, person(app, fresh, "member")[1]).status_code == 302
