@@ -61,7 +61,7 @@ def test_a_discarded_file_is_gone_once_the_change_commits(app, client, tenant_a)
         discard(key)
         assert storage().open(key) is not None  # the bytes stay until the removal is committed …
         db.session.rollback()
-    assert client.get(f"/files/{purpose}/{name}", headers=host(tenant_a)).status_code == 200  # … and a rollback keeps them
+    assert client.get(f"/files/{purpose}/{name}", headers=host(tenant_a)).status_code == 200  # … a rollback keeps them
     run(app, tenant_a, discard, key)
     assert client.get(f"/files/{purpose}/{name}", headers=host(tenant_a)).status_code == 404
     assert rows(app, tenant_a, sa.select(StoredFile).where(StoredFile.key == key)) == []
