@@ -152,7 +152,7 @@ def setup_steps() -> list[Step]:
         .where(Role.level >= RoleLevel.MANAGER, User.status != UserStatus.INACTIVE).scalar_subquery(),
     )).one()
     return [
-        Step("Add your logo and details", brand, "studio.branding",
+        Step("Add your logo and details", brand, "branding.page",
              "Your logo, address, opening hours and a few words about the studio, for members to find you."),
         Step("Add your rooms", rooms, "classes.new_room", "Where classes happen, with how many people fit."),
         Step("Add your class types", types, "classes.new_class_type", "Yoga, HIIT, Spin: what members book."),

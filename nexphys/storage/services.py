@@ -9,9 +9,10 @@ an unreferenced object, never a row without bytes) and deleted only once the rem
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 
 from nexphys.audit.services import record
 from nexphys.extensions import db
@@ -58,6 +59,24 @@ def discard(key: str | None) -> None:
     db.session.execute(sa.delete(StoredFile).where(StoredFile.key == key))
     app = current_app._get_current_object()
     after_commit(lambda: storage(app).delete(key))
+
+
+def url_builder(external: bool = False) -> Callable[[str | None], str | None]:
+    """`file_url` for many keys at once (a timetable's cards): the route's address is built once, not per key."""
+    backend = storage()
+    if backend.url("0/logo/" + "0" * 32 + ".png") is not None:
+        return lambda key: backend.url(key) if key else None
+    head = url_for("files.serve", purpose="P", name="N", _external=external).rsplit("P/N", 1)[0]
+    return lambda key: head + key.split("/", 1)[1] if key else None
+
+
+def picture_url(key: str | None) -> str | None:
+    """`file_url(key)` in a request that shows many (its builder is made once per request)."""
+    if not key:
+        return None
+    if "_nexphys_file_urls" not in g:
+        g._nexphys_file_urls = url_builder()
+    return g._nexphys_file_urls(key)
 
 
 def file_url(key: str | None, external: bool = False) -> str | None:

@@ -17,6 +17,6 @@ domain = Domain(
     audit_actions={
         "studio.details_updated": "Studio details changed", "studio.colour_changed": "Studio colour changed",
         "studio.logo_changed": "Logo changed", "studio.logo_removed": "Logo removed",
-        "profile.updated": "Instructor profile changed", "class_type.image_changed": "Class picture changed",
+        "profile.updated": "Instructor profile changed",
     },
 )

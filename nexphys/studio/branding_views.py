@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from nexphys.extensions import db
+from nexphys.storage.forms import PictureForm
 from nexphys.storage.images import MAX_UPLOAD_BYTES, ImageRefused
 from nexphys.studio import branding
-from nexphys.studio.forms import DetailsForm, PictureForm
+from nexphys.studio.forms import DetailsForm
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import require_principal, requires
 from nexphys.web.forms import attach_errors

@@ -13,12 +13,6 @@ class EmbedOriginsForm(FlaskForm):
                             render_kw={"rows": 4, "spellcheck": "false", "autocomplete": "off"})
 
 
-class PictureForm(FlaskForm):
-    """One picture to upload (the logo, a class type's picture)."""
-
-    image = FileField("Picture", render_kw={"accept": ACCEPT})
-
-
 class DetailsForm(FlaskForm):
     brand_color = ColorField("Studio colour", default="#2563eb")
     address_line1 = StringField("Street address", render_kw={"autocomplete": "address-line1"})
