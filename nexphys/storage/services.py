@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import current_app, g, url_for
+from flask import current_app, g, has_request_context, url_for
 
 from nexphys.audit.services import record
 from nexphys.extensions import db
@@ -87,6 +87,6 @@ def file_url(key: str | None, external: bool = False) -> str | None:
     if direct:
         return direct
     _studio, purpose, name = key.split("/", 2)
-    if external:  # emails are written by jobs, outside any request of the studio's host
+    if external and not has_request_context():  # an email written by a job: the studio's configured address
         return studio_url(require_tenant().slug) + f"files/{purpose}/{name}"
-    return url_for("files.serve", purpose=purpose, name=name)
+    return url_for("files.serve", purpose=purpose, name=name, _external=external)

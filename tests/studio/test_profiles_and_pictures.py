@@ -153,3 +153,32 @@ def test_pictures_logo_and_details_cost_the_timetable_no_query(app, studio):
     assert "chip-picture" in page and "brand-logo" in page and "1 Count Street" in page
     # (the warm-up keeps the cached settings fresh; an expired entry can only add a read to the plain page)
     assert pictured <= plain and sum("class_sessions" in s for s in statements) == 1
+
+
+def test_the_api_gives_class_pictures_and_the_instructors_profile(app, studio):
+    from nexphys.storage.services import store_image
+    from tests.requests import api_token, bearer
+
+    instructor_id, email = person(app, studio, "instructor", full_name="Api Annie")
+    session_id = make_session(app, studio, starts_in=timedelta(days=3), name="Api Pictured Flow")
+    _teach(app, studio, session_id, instructor_id)
+    with in_studio(app, studio):
+        session = db.session.get(ClassSession, session_id)
+        session.class_type.image_key = store_image(picture(), "class_type_image", None).key
+        session.class_type.description = "Slow and strong."
+        session.instructor.bio = "Annie teaches flow."
+        session.instructor.photo_key = store_image(picture(), "instructor_photo", None).key
+        db.session.commit()
+        type_id, day = session.class_type_id, session.starts_at.date().isoformat()
+    client = app.test_client()
+    headers = bearer(studio, api_token(client, studio, email)["access_token"])
+    shown = client.get(f"/api/v1/classes/{session_id}", headers=headers).json
+    assert shown["class_type"]["description"] == "Slow and strong."
+    assert re.fullmatch(r"http://[^/]+/files/class_type_image/[0-9a-f]{32}\.png", shown["class_type"]["image_url"])
+    assert shown["instructor"]["bio"] == "Annie teaches flow."
+    assert shown["instructor"]["photo_url"].endswith(".png")
+    assert shown["instructor"]["profile_url"].endswith(f"/instructors/{instructor_id}")
+    assert client.get(f"/api/v1/class-types/{type_id}", headers=headers).json["image_url"] == \
+        shown["class_type"]["image_url"]
+    timetable = client.get(f"/api/v1/classes?date={day}", headers=host(studio)).json["items"]
+    assert next(e for e in timetable if e["id"] == session_id)["image_url"] == shown["class_type"]["image_url"]
