@@ -64,9 +64,13 @@ def rows(app, studio) -> dict[str, int]:
     def face() -> None:
         from nexphys.members.models import User
         from nexphys.settings.services import save_settings
-        from nexphys.studio.branding import DETAILS_SETTING
+        from nexphys.storage.services import store_image
+        from nexphys.studio.branding import DETAILS_SETTING, LOGO_SETTING
+        from tests.pictures import picture
 
         db.session.get(User, coach).bio = "Teaches everything. " * 40
+        # a wide logo beside the studio's long name in the header
+        save_settings({LOGO_SETTING: store_image(picture(1200, 200), "logo", None).key})
         save_settings({DETAILS_SETTING: {"address_line1": "Building 12, The Very Long Industrial Estate Road",
                                          "city": "Llanfairpwllgwyngyll", "postcode": "LL61 5UJ", "country": "Wales",
                                          "phone": "+44 1248 000000", "email": "a-very-long-address@pocket.example",
