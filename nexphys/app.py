@@ -72,7 +72,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_domains(app: Flask, registry: Registry) -> None:
-    """Every installed domain's blueprints (with their host scopes) and CLI commands."""
+    """Every installed domain's blueprints (with their host scopes), CLI commands and template values."""
     for domain in registry:
         for pages_spec in domain.pages:
             blueprint = load(pages_spec.target)
@@ -82,3 +82,5 @@ def register_domains(app: Flask, registry: Registry) -> None:
                 csrf.exempt(blueprint)  # JSON only (415 otherwise), bearer tokens: no cross-site form posts
         for command in domain.cli:
             app.cli.add_command(load(command))
+        for target in domain.template_context:
+            app.context_processor(load(target))

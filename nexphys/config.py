@@ -100,6 +100,11 @@ class Config:
     FORCE_HTTPS: bool | None = None
     # Monitoring's key to /health's details (sent as X-Operator-Token); platform admins see them signed in.
     OPERATOR_TOKEN: str = ""
+    # Uploaded pictures (nexphys.storage): the backend, and the local one's directory ("": instance/uploads).
+    STORAGE_BACKEND: str = "local"
+    UPLOADS_DIR: str = ""
+    # No request body larger than this is read at all (a picture may be 10 MB; the form around it is small).
+    MAX_CONTENT_LENGTH: int = 16 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> Config:
@@ -128,6 +133,8 @@ class Config:
             FORCE_HTTPS=_flag("NEXPHYS_FORCE_HTTPS"),
             MAIL_FROM=os.environ.get("MAIL_FROM", "nexphys <no-reply@nexphys.example>"),
             OPERATOR_TOKEN=os.environ.get("NEXPHYS_OPERATOR_TOKEN", ""),
+            STORAGE_BACKEND=os.environ.get("NEXPHYS_STORAGE", "local"),
+            UPLOADS_DIR=os.environ.get("NEXPHYS_UPLOADS_DIR", ""),
         )
 
     def validate(self) -> None:

@@ -21,11 +21,12 @@ from functools import cache
 from typing import Any
 
 INSTALLED: tuple[str, ...] = (
-    # the core: tenancy, jobs, shared web pieces, encryption
+    # the core: tenancy, jobs, shared web pieces, encryption, uploaded files
     "nexphys.tenancy",
     "nexphys.jobs",
     "nexphys.web",
     "nexphys.security",
+    "nexphys.storage",
     # the domains, in catalogue order (their permissions are listed in this order)
     "nexphys.health",
     "nexphys.auth",
@@ -150,6 +151,8 @@ class Domain:
     sign_up: str | None = None
     # {action: label}: the domain's own audit actions, as the audit log's filter names them
     audit_actions: Mapping[str, str] = field(default_factory=dict)
+    # "module:function() -> dict": values every template gets (pages and emails alike), e.g. the studio's logo
+    template_context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -52,14 +52,20 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_factory(database_url, redis_url) -> Callable:
+def uploads_dir(tmp_path_factory) -> str:
+    """Where the suite's uploaded pictures go (never the checkout's instance/uploads)."""
+    return str(tmp_path_factory.mktemp("uploads"))
+
+
+@pytest.fixture(scope="session")
+def app_factory(database_url, redis_url, uploads_dir) -> Callable:
     """Build an app on the test database; overrides go into its config."""
     from nexphys import create_app
 
     def make(**overrides):
         config = {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url, "TESTING": True,
                   "SECRET_KEY": "test-secret-" + "x" * 32, "MIGRATION_WORKERS": 2,
-                  "OPERATOR_TOKEN": OPERATOR_TOKEN,
+                  "OPERATOR_TOKEN": OPERATOR_TOKEN, "UPLOADS_DIR": uploads_dir,
                   # Generous sign-in limits by default; the throttling tests build apps with tight ones.
                   "LOGIN_LIMIT_PER_ACCOUNT": "200 per minute", "LOGIN_LIMIT_PER_IP": "1000 per minute",
                   "SIGN_UP_LIMIT_PER_IP": "1000 per minute",

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from nexphys.bookings.models import BookingStatus
 from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, BookingRules, rules_from_settings
 from nexphys.classes.queries import Slot
+from nexphys.storage.services import picture_url
 from nexphys.web.access import Principal
 from nexphys.web.urls import id_url
 
@@ -104,6 +105,8 @@ class Card:
     action_label: str | None
     detail_url: str  # the class page
     action_url: str | None  # where the action's form posts
+    image_url: str | None = None  # the class type's picture
+    instructor_url: str | None = None  # the instructor's profile page
 
 
 def _availability(slot: Slot, rules: BookingRules, now: datetime) -> tuple[str, str]:
@@ -162,7 +165,10 @@ def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer) -> Card:
         when=f"{starts:%a %d %b}, {start_hm}–{end_hm}", start_hm=start_hm, end_hm=end_hm,
         color=slot.color if _COLOR.fullmatch(slot.color or "") else None, icon=STATUS_ICONS.get(status or "", "•"),
         action_label=ACTION_LABELS.get(action or ""), detail_url=id_url("bookings.class_detail", "session_id", slot.id),
-        action_url=_action_url(action, slot.id, mine["booking_id"] if mine and status else None))
+        action_url=_action_url(action, slot.id, mine["booking_id"] if mine and status else None),
+        image_url=picture_url(slot.image),
+        instructor_url=id_url("studio_page.instructor", "instructor_id", slot.instructor_id)
+        if slot.instructor_id is not None else None)
 
 
 def _action_url(action: str | None, session_id: int, booking_id: int | None) -> str | None:

@@ -21,4 +21,6 @@ domain = Domain(
     },
     nav=(NavLink("classes.index", "Classes and series", 20, group="Schedule"),),
     jobs=(PeriodicJob("nexphys.classes.jobs.extend_all_schedules", "low", 3600),),  # series → sessions ahead
+    audit_actions={"class_type.picture_changed": "Class picture changed",  # catalog.PICTURE_CHANGED
+                   "class_type.picture_removed": "Class picture removed"},
 )

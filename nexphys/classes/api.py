@@ -8,6 +8,7 @@ the studio's local `date` (YYYY-MM-DD) and `time` (HH:MM).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ from nexphys.classes.schemas import (
 )
 from nexphys.extensions import db
 from nexphys.settings.services import cached_setting
+from nexphys.storage.services import file_url, url_builder
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import current_principal, public, require_principal, requires
 from nexphys.web.api import ValidationFailed
@@ -61,11 +63,11 @@ def _requested_days(query: TimetableQuery) -> tuple[date, date]:
     return today, today
 
 
-def entry_json(entry: Slot, zone: ZoneInfo) -> dict:
+def entry_json(entry: Slot, zone: ZoneInfo, picture: Callable[[str | None], str | None]) -> dict:
     return {"id": entry.id, "name": entry.name, "instructor": entry.instructor,
             "starts_at": local_iso(entry.starts_at, zone), "ends_at": local_iso(entry.ends_at, zone),
             "capacity": entry.capacity, "booked": entry.booked, "spots_left": entry.spots_left,
-            "color": entry.color}
+            "color": entry.color, "image_url": picture(entry.image) if entry.image else None}
 
 
 def _require_sign_in_if_studio_says() -> None:
@@ -85,7 +87,8 @@ def list_classes(query: TimetableQuery):
     first, last = _requested_days(query)
     start, end = tenant.days(first, (last - first).days + 1)
     entries = slots_between(start, end, include_cancelled=False)
-    return respond(Timetable, {"items": [entry_json(e, zone) for e in entries], "time_zone": zone.key,
+    picture = url_builder(external=True)  # one address built for all the entries' pictures
+    return respond(Timetable, {"items": [entry_json(e, zone, picture) for e in entries], "time_zone": zone.key,
                                "from": first.isoformat(), "to": last.isoformat()})
 
 
@@ -96,11 +99,21 @@ def class_type_json(class_type: models.ClassType) -> dict:
     return {"id": class_type.id, "name": class_type.name, "description": class_type.description,
             "duration_minutes": class_type.duration_minutes, "default_capacity": class_type.default_capacity,
             "color": class_type.color, "level": class_type.level, "archived": class_type.archived_at is not None,
-            "archived_at": class_type.archived_at.isoformat() if class_type.archived_at else None}
+            "archived_at": class_type.archived_at.isoformat() if class_type.archived_at else None,
+            "image_url": file_url(class_type.image_key, external=True)}
 
 
 def _person(user) -> dict | None:
     return {"id": user.id, "full_name": user.full_name} if user else None
+
+
+def _instructor(user) -> dict | None:
+    """The instructor with their public profile."""
+    if user is None:
+        return None
+    return {"id": user.id, "full_name": user.full_name, "bio": user.bio or "",
+            "photo_url": file_url(user.photo_key, external=True),
+            "profile_url": url_for("studio_page.instructor", instructor_id=user.id, _external=True)}
 
 
 def _room(room) -> dict | None:
@@ -112,13 +125,15 @@ def session_json(session: models.ClassSession, zone: ZoneInfo) -> dict:
     starts_at, ends_at = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
     return {"id": session.id, "name": session.class_type.name,
             "class_type": {"id": session.class_type.id, "name": session.class_type.name,
-                           "color": session.class_type.color, "level": session.class_type.level},
+                           "color": session.class_type.color, "level": session.class_type.level,
+                           "description": session.class_type.description,
+                           "image_url": file_url(session.class_type.image_key, external=True)},
             "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(),
             "local_date": starts_at.date().isoformat(), "local_time": starts_at.strftime("%H:%M"),
             "duration_minutes": int((session.ends_at - session.starts_at).total_seconds() // 60),
             "capacity": session.capacity, "booked": session.booked_count, "spots_left": session.spots_left,
             "waitlisted": sessions.waiting_count(session.id),
-            "instructor": _person(session.instructor), "room": _room(session.room),
+            "instructor": _instructor(session.instructor), "room": _room(session.room),
             "series_id": session.series_id,
             "occurrence_on": session.occurrence_on.isoformat() if session.occurrence_on else None,
             "is_modified": session.is_modified, "notes": session.notes, "status": session.status,

@@ -12,13 +12,16 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from nexphys.audit.services import record
 from nexphys.classes.errors import ScheduleInvalid, found
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room, SessionStatus
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
+from nexphys.storage.services import discard, store_image
 from nexphys.validation import FieldErrors, text, unknown_fields, whole_number
+from nexphys.web.access import Principal
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 2000
@@ -29,6 +32,7 @@ COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 CLASS_TYPE_FIELDS = ("name", "description", "duration_minutes", "default_capacity", "color", "level")
 ROOM_FIELDS = ("name", "capacity")
 Row = TypeVar("Row", ClassType, Room)
+PICTURE_CHANGED, PICTURE_REMOVED = "class_type.picture_changed", "class_type.picture_removed"
 
 
 # --- checks shared by class types, sessions and series ----------------------------------------------
@@ -134,6 +138,20 @@ def create_class_type(values: dict[str, Any]) -> ClassType:
 def update_class_type(class_type: ClassType, values: dict[str, Any]) -> bool:
     """Change the fields given; returns whether anything changed. Existing sessions keep their own times."""
     return _assigned(class_type, clean_class_type(values, current=class_type))
+
+
+def set_class_type_picture(class_type: ClassType, data: bytes | None, actor: Principal) -> bool:
+    """A new picture for the type (`data`), or none (None); the old one is deleted. ImageRefused says why not."""
+    old = class_type.image_key
+    if data is None and old is None:
+        return False
+    class_type.image_key = store_image(data, "class_type_image", actor, f"class_type:{class_type.id}").key \
+        if data is not None else None
+    discard(old)
+    db.session.flush()
+    record(PICTURE_CHANGED if data is not None else PICTURE_REMOVED, actor.label, actor.person_id,
+           target=f"class_type:{class_type.id}", details={"name": class_type.name, "key": class_type.image_key})
+    return True
 
 
 def class_type_in_use(class_type: ClassType) -> bool:

@@ -31,6 +31,7 @@ class ClassType(TenantModel):
     default_capacity: Mapped[int] = mapped_column(default=12)
     color: Mapped[str] = mapped_column(sa.String(7), default="#2563eb")
     level: Mapped[str] = mapped_column(sa.String(20), default="all")
+    image_key: Mapped[str | None] = mapped_column(sa.String(200))  # a picture in storage (nexphys.storage)
     # Types with sessions behind them are archived rather than deleted, so history keeps its names.
     archived_at: Mapped[datetime | None] = mapped_column(TimestampTZ())
 

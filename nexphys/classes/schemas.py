@@ -57,6 +57,7 @@ class TimetableEntry(Shape):
     booked: int
     spots_left: int
     color: str
+    image_url: str | None = Field(description="The class type's picture (an absolute address), or null")
 
 
 class Timetable(Shape):
@@ -87,6 +88,8 @@ class ClassType(Shape):
     level: str
     archived: bool
     archived_at: Instant | None
+    image_url: str | None = Field(description="Its picture (an absolute address; uploaded on the class type's page), "
+                                              "or null")
 
 
 class NewClassType(Body):
@@ -99,7 +102,7 @@ class NewClassType(Body):
 
 
 class ClassTypeChanges(Body):
-    ignored = frozenset({"id", "archived", "archived_at"})
+    ignored = frozenset({"id", "archived", "archived_at", "image_url"})
 
     name: str | None = _limited(NAME_MAX)
     description: str | None = _limited(DESCRIPTION_MAX)
@@ -134,11 +137,21 @@ class ClassTypeBrief(Shape):
     name: str
     color: str
     level: str
+    description: str
+    image_url: str | None = Field(description="The class type's picture (an absolute address), or null")
 
 
 class PersonBrief(Shape):
     id: int
     full_name: str
+
+
+class InstructorBrief(PersonBrief):
+    """The instructor as members see them: their public profile."""
+
+    bio: str = Field(description="A few paragraphs they wrote (blank lines between paragraphs), or empty")
+    photo_url: str | None = Field(description="Their photo (an absolute address), or null")
+    profile_url: str = Field(description="Their profile page on the studio's site")
 
 
 class Class(Shape):
@@ -156,7 +169,7 @@ class Class(Shape):
     booked: int
     spots_left: int
     waitlisted: int
-    instructor: PersonBrief | None
+    instructor: InstructorBrief | None
     room: Room | None
     series_id: int | None
     occurrence_on: Day | None

@@ -26,6 +26,8 @@ from nexphys.classes.models import ClassSession, SessionStatus
 from nexphys.classes.queries import week_start
 from nexphys.db import utcnow
 from nexphys.extensions import db
+from nexphys.storage.forms import PictureForm
+from nexphys.storage.images import MAX_UPLOAD_BYTES, ImageRefused
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import require_principal, requires
 from nexphys.web.forms import attach_errors, has_errors
@@ -171,7 +173,7 @@ def edit_class_type(type_id: int):
                       lambda v: catalog.clean_class_type(v, current=class_type),
                       _saved("Class type", url_for("classes.index") + "#class-types"),
                       "classes/class_type_form.html", class_type=class_type,
-                      in_use=catalog.class_type_in_use(class_type))
+                      in_use=catalog.class_type_in_use(class_type), picture=PictureForm(formdata=None))
 
 
 @bp.route("/schedule/class-types/<int:type_id>/delete", methods=["GET", "POST"])
@@ -207,6 +209,42 @@ def restore_class_type(type_id: int):
 
 
 # --- rooms ------------------------------------------------------------------------------------------------------
+
+def _picture_refused(class_type, picture: PictureForm, message: str):
+    form = ClassTypeForm(formdata=None, obj=class_type)
+    picture.image.errors = [message]
+    return _page("classes/class_type_form.html", 422, form=form, class_type=class_type, picture=picture,
+                 in_use=catalog.class_type_in_use(class_type))
+
+
+@bp.post("/schedule/class-types/<int:type_id>/picture")
+@requires("classes", "update")
+def class_type_picture(type_id: int):
+    """A picture for the class type (PNG, JPEG or WebP), shown on its class pages and timetable cards."""
+    class_type = catalog.get_class_type(type_id)
+    picture = PictureForm()
+    upload = request.files.get("image")
+    try:
+        catalog.set_class_type_picture(class_type, upload.read(MAX_UPLOAD_BYTES + 1) if upload else b"",
+                                       require_principal())
+    except ImageRefused as exc:
+        db.session.rollback()
+        return _picture_refused(catalog.get_class_type(type_id), picture, exc.message)
+    db.session.commit()
+    flash(f"Picture saved for “{class_type.name}”.", "success")
+    return redirect(url_for("classes.edit_class_type", type_id=type_id))
+
+
+@bp.post("/schedule/class-types/<int:type_id>/picture/remove")
+@requires("classes", "update")
+def remove_class_type_picture(type_id: int):
+    """Remove the class type's picture."""
+    class_type = catalog.get_class_type(type_id)
+    removed = catalog.set_class_type_picture(class_type, None, require_principal())
+    db.session.commit()
+    flash("Picture removed." if removed else "There was no picture to remove.", "success" if removed else "info")
+    return redirect(url_for("classes.edit_class_type", type_id=type_id))
+
 
 @bp.route("/schedule/rooms/new", methods=["GET", "POST"])
 @requires("classes", "create")

@@ -46,6 +46,9 @@ class User(TenantModel):
     session_version: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     # The secret in the member's personal calendar-feed URL; reset to revoke a leaked feed.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # An instructor's public profile (nexphys.studio.profiles): a few paragraphs and a photo (a storage key).
+    bio: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    photo_key: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow, onupdate=utcnow)
 

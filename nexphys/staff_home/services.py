@@ -22,6 +22,7 @@ from nexphys.joining.services import policy as joining_policy
 from nexphys.mail.models import OutboxMessage
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
+from nexphys.studio.branding import has_brand
 from nexphys.tenancy.context import require_tenant
 
 NEARLY_EMPTY_SHARE = 0.25  # a class starting within a day with fewer than this share of places booked
@@ -143,7 +144,8 @@ def new_members(now: datetime | None = None, limit: int = 5) -> tuple[int, list[
 
 def setup_steps() -> list[Step]:
     """A new studio's first steps, each done once the studio has it (one query)."""
-    rooms, types, classes, staff = db.session.execute(sa.select(
+    brand, rooms, types, classes, staff = db.session.execute(sa.select(
+        has_brand(),
         sa.exists().where(Room.id.is_not(None)),
         sa.exists().where(ClassType.archived_at.is_(None)),
         sa.or_(sa.exists().where(ClassSeries.id.is_not(None)),
@@ -152,6 +154,8 @@ def setup_steps() -> list[Step]:
         .where(Role.level >= RoleLevel.MANAGER, User.status != UserStatus.INACTIVE).scalar_subquery(),
     )).one()
     return [
+        Step("Add your logo and details", brand, "branding.page",
+             "Your logo, address, opening hours and a few words about the studio, for members to find you."),
         Step("Add your rooms", rooms, "classes.new_room", "Where classes happen, with how many people fit."),
         Step("Add your class types", types, "classes.new_class_type", "Yoga, HIIT, Spin: what members book."),
         Step("Schedule your first classes", classes, "classes.new_series",

@@ -71,6 +71,7 @@ PLAIN_WORDS = {
     404: ("We cannot find that page", "The link may be old, or the page has moved. The menu above leads "
                                       "everywhere you can go."),
     405: ("That did not work", "This page cannot do that. Go back and try again."),
+    413: ("That file is too big", "Pictures can be at most 10 MB. Go back and choose a smaller one."),
     500: ("Something went wrong on our side", "It was not anything you did, and nothing was saved. Try again in "
                                               "a moment; if it keeps happening, tell the studio."),
 }

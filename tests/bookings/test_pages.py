@@ -135,7 +135,8 @@ def test_filters_by_class_type_and_instructor(app, client, studio):
     assert '<label for="filter-type">' in page and f'<option value="{hiit_type}" selected>' in page
     page = client.get(_day_url(studio, day, instructor=coach_id), headers=host(studio)).get_data(as_text=True)
     assert f'href="/classes/{hiit}"' in page and f'href="/classes/{pilates}"' not in page
-    assert "with Coach Carla" in page and "with Coach Otto" not in page
+    # the instructor's name links to their profile
+    assert f'with <a href="/instructors/{coach_id}">Coach Carla</a>' in page and "Coach Otto</a>" not in page
     both = client.get(_day_url(studio, day, type=hiit_type, instructor=other_id), headers=host(studio))
     assert both.get_data(as_text=True).count("Filter HIIT<span") == 1
     nothing = client.get(_day_url(studio, day + timedelta(days=1), type=hiit_type), headers=host(studio))

@@ -25,7 +25,7 @@ SMALL_CONTROLS = """(least) => [...document.querySelectorAll(
   .map((e) => `${e.tagName.toLowerCase()} "${(e.textContent || e.value || '').trim().slice(0, 30)}" `
               + `${Math.round(e.getBoundingClientRect().height)} px`)"""
 # Not pages: files, sign-in and sign-out, links from emails, the platform console (another host), development tools.
-SKIPPED = re.compile(r"^/(api|static|health|calendar|platform|dev|login|logout|password|check-in/<)")
+SKIPPED = re.compile(r"^/(api|static|files|health|calendar|platform|dev|login|logout|password|check-in/<)")
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,9 @@ def rows(app, studio) -> dict[str, int]:
     from nexphys.roles.models import Role
 
     member = make_user(app, studio, "member", f"m-{unique_slug('p')}@example.com", full_name="Phone Member")
+    # an instructor with a long name and bio: their profile page and its edit page are on the list too
+    coach = make_user(app, studio, "instructor", f"c-{unique_slug('p')}@example.com",
+                      full_name="Maximiliana Featherstonehaugh-Worthington")
     session_id = make_session(app, studio, starts_in=timedelta(days=2), name="Pocket Reformer Fundamentals")
     booking_id = run(app, studio, lambda: book(session_id, member).booking.id)
 
@@ -58,7 +61,25 @@ def rows(app, studio) -> dict[str, int]:
         role = db.session.scalar(sa.select(Role).where(Role.key == "manager"))
         return {"room_id": room.id, "type_id": kind.id, "series_id": weekly.id, "key_id": key.id, "role_id": role.id}
 
-    return {"session_id": session_id, "booking_id": booking_id, "member_id": member, **run(app, studio, schedule)}
+    def face() -> None:
+        from nexphys.members.models import User
+        from nexphys.settings.services import save_settings
+        from nexphys.storage.services import store_image
+        from nexphys.studio.branding import DETAILS_SETTING, LOGO_SETTING
+        from tests.pictures import picture
+
+        db.session.get(User, coach).bio = "Teaches everything. " * 40
+        # a wide logo beside the studio's long name in the header
+        save_settings({LOGO_SETTING: store_image(picture(1200, 200), "logo", None).key})
+        save_settings({DETAILS_SETTING: {"address_line1": "Building 12, The Very Long Industrial Estate Road",
+                                         "city": "Llanfairpwllgwyngyll", "postcode": "LL61 5UJ", "country": "Wales",
+                                         "phone": "+44 1248 000000", "email": "a-very-long-address@pocket.example",
+                                         "about": "We are a studio. " * 30,
+                                         "hours": [["06:00", "21:00"]] * 5 + [None, ["09:00", "12:00"]]}})
+
+    run(app, studio, face)
+    return {"session_id": session_id, "booking_id": booking_id, "member_id": member, "instructor_id": coach,
+            **run(app, studio, schedule)}
 
 
 def pages(app, rows: dict[str, int]) -> list[str]:
@@ -102,7 +123,8 @@ def test_every_page_fits_a_phone_for_an_owner_and_a_member(app, studio, rows, li
     sign_in(phone, studio, live_port, member, TEST_PASSWORD)
     problems += [f"(member) {p}" for p in phone_problems(phone, base, ["/", "/timetable", "/bookings", "/profile",
                                                              f"/classes/{rows['session_id']}",
-                                                             "/account/password"])]
+                                                             "/account/password", "/about",
+                                                             f"/instructors/{rows['instructor_id']}"])]
     assert problems == []
 
 

@@ -117,7 +117,7 @@ def test_a_new_studio_gets_its_first_steps_until_they_are_done(app, make_tenant)
     client = app.test_client()
     assert login(client, fresh, owner[1]).status_code == 302
     page = home(client, fresh)
-    assert "Get your studio ready" in page and "0 of 5 done" in page
+    assert "Get your studio ready" in page and "0 of 6 done" in page
     assert 'href="/schedule/rooms/new"' in page and "Add your rooms" in page
     assert '<a href="/settings/joining">Open sign-up</a>' in page
 
@@ -125,10 +125,20 @@ def test_a_new_studio_gets_its_first_steps_until_they_are_done(app, make_tenant)
 
     run(app, fresh, lambda: db.session.add(Room(name="Main hall", capacity=20)))
     page = home(client, fresh)
-    assert "1 of 5 done" in page and 'href="/schedule/rooms/new"' not in page
+    assert "1 of 6 done" in page and 'href="/schedule/rooms/new"' not in page
     set_settings(app, fresh, joining_policy="approval")  # "open sign-up": open or with the staff's approval
     page = home(client, fresh)
-    assert "2 of 5 done" in page and '>Open sign-up</a>' not in page
+    assert "2 of 6 done" in page and '>Open sign-up</a>' not in page
+    # Brand: done with a logo, or with details filled in (an empty address is not enough).
+    from nexphys.settings.services import save_settings
+    from nexphys.studio.branding import DETAILS_SETTING
+
+    assert '<a href="/settings/branding">Add your logo and details</a>' in page
+    run(app, fresh, save_settings, {DETAILS_SETTING: {"address_line1": "", "about": ""}})
+    assert "2 of 6 done" in home(client, fresh)
+    run(app, fresh, save_settings, {DETAILS_SETTING: {"address_line1": "3 Slate Row", "about": ""}})
+    page = home(client, fresh)
+    assert "3 of 6 done" in page and '<a href="/settings/branding">Add your logo' not in page
     # Members never see the steps: their home is the timetable.
     member = app.test_client()
     assert login(member, fresh, person(app, fresh, "member")[1]).status_code == 302
