@@ -63,3 +63,21 @@ def run_jobs(app) -> None:
     with app.app_context():
         queues = [get_queue(name) for name in QUEUES]
         SimpleWorker(queues, connection=queues[0].connection, serializer=JSONSerializer).work(burst=True)
+
+
+def count_statements(app, call) -> int:
+    """How many SQL statements `call()` sends (to check a page's queries do not grow with its rows)."""
+    import sqlalchemy as sa
+
+    from nexphys.extensions import db
+
+    seen: list[str] = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)

@@ -19,6 +19,7 @@ from nexphys.roles.models import RoleLevel
 from nexphys.settings.services import cached_settings, default_settings, save_settings, settings
 from nexphys.validation import FieldErrors, NumberWords, whole_number
 from nexphys.web.access import Principal
+from nexphys.web.forms import describe_span
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,5 @@ def save(values: dict[str, int], actor: Principal) -> dict[str, list]:
 
 
 def describe(span: timedelta) -> str:
-    """"12 hours", "30 days", "1 day", "5 minutes": how long, in a studio owner's words."""
-    seconds = int(span.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        whole = seconds >= size and seconds % size == 0
-        if whole or (unit == "minute" and seconds >= size):  # minutes: rounded down
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{seconds} second{'s' if seconds != 1 else ''}"
+    """How long, in a studio owner's words ("12 hours", "1 day"): the shared wording of nexphys.web.forms."""
+    return describe_span(span)

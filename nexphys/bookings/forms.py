@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SubmitField
 
 from nexphys.bookings.rule_settings import SIGN_IN_SETTING, override_field
-from nexphys.bookings.rules import ROLE_OVERRIDABLE, RULE_SETTINGS
+from nexphys.bookings.rules import DURATION_SETTINGS, ROLE_OVERRIDABLE, RULE_SETTINGS
+from nexphys.web.forms import DurationField
 
 
 class WholeNumberField(IntegerField):
@@ -47,7 +48,8 @@ def booking_rules_form(role_keys: list[str], studio_defaults: dict, **kwargs) ->
         pass
 
     for key, (_attr, label, low, high) in RULE_SETTINGS.items():
-        setattr(Form, key, WholeNumberField(label, render_kw={"min": low, "max": high, "inputmode": "numeric"}))
+        setattr(Form, key, DurationField(label) if key in DURATION_SETTINGS else WholeNumberField(
+            label, render_kw={"min": low, "max": high, "inputmode": "numeric"}))
     for role_key in role_keys:
         for key in ROLE_OVERRIDABLE:
             _attr, label, low, high = RULE_SETTINGS[key]

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from nexphys.audit.services import AuditAction, record
-from nexphys.bookings.rules import ROLE_OVERRIDABLE, ROLE_RULES_SETTING, RULE_SETTINGS
+from nexphys.bookings.rules import DURATION_SETTINGS, ROLE_OVERRIDABLE, ROLE_RULES_SETTING, RULE_SETTINGS
 from nexphys.errors import Invalid
 from nexphys.settings.services import save_settings, settings
 from nexphys.validation import FieldErrors, NumberWords, whole_number
 from nexphys.web.access import Principal
+from nexphys.web.forms import describe_minutes
 
 SIGN_IN_SETTING = "timetable_requires_sign_in"
 EDITABLE = (*RULE_SETTINGS, ROLE_RULES_SETTING, SIGN_IN_SETTING)
@@ -46,6 +47,10 @@ _NUMBER_WORDS = NumberWords(missing="{label}: enter a whole number.", not_number
 def _check_number(errors: FieldErrors, field: str, key: str, value: Any) -> None:
     """Check setting `key`'s value; messages go under `field` (the setting itself or one role's override)."""
     _attr, label, low, high = RULE_SETTINGS[key]
+    if key in DURATION_SETTINGS and isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+        errors.add(field, f"{label}: can be at most {describe_minutes(high)}." if value > high
+                   else f"{label}: cannot be less than {describe_minutes(low)}.")
+        return
     whole_number(errors, field, value, low, high, label, from_text=False, words=_NUMBER_WORDS)
 
 
@@ -82,7 +87,7 @@ def _check_window(errors: FieldErrors, defaults: dict[str, Any], role_rules: dic
     for field, opens_days in candidates:
         if isinstance(opens_days, int) and not errors.get(field) and opens_days * 24 * 60 <= closes:
             errors.add(field, "Booking would never be open: it must open earlier than it closes "
-                              f"({closes} minutes before the class).")
+                              f"({describe_minutes(closes)} before the class).")
 
 
 def save(values: dict[str, Any], actor: Principal) -> dict[str, list]:

@@ -13,16 +13,18 @@ from typing import Any
 # Setting key → (BookingRules field, label shown to owners, smallest allowed, largest allowed)
 RULE_SETTINGS: dict[str, tuple[str, str, int, int]] = {
     "booking_opens_days_before": ("opens_days_before", "Booking opens (days before the class)", 0, 365),
-    "booking_closes_minutes_before": ("closes_minutes_before", "Booking closes (minutes before the class)", 0, 10080),
+    "booking_closes_minutes_before": ("closes_minutes_before", "Booking closes before the class", 0, 10080),
     "free_cancellation_minutes_before": ("free_cancel_minutes_before",
-                                         "Free cancellation until (minutes before the class)", 0, 10080),
+                                         "Free cancellation until, before the class", 0, 10080),
     "max_upcoming_bookings": ("max_upcoming", "Most upcoming bookings a member may hold", 1, 1000),
     "waitlist_size": ("waitlist_size", "Waitlist places per class (0 turns the waitlist off)", 0, 1000),
-    "waitlist_closes_minutes_before": ("waitlist_closes_minutes_before",
-                                       "Waitlist closes (minutes before the class)", 0, 10080),
-    "reminder_minutes_before": ("reminder_minutes_before", "Reminder email (minutes before the class; 0 = none)",
+    "waitlist_closes_minutes_before": ("waitlist_closes_minutes_before", "Waitlist closes before the class",
+                                       0, 10080),
+    "reminder_minutes_before": ("reminder_minutes_before", "Reminder email before the class (0 sends none)",
                                 0, 10080),
 }
+# The settings that are spans of time in minutes: owners type them in minutes, hours or days.
+DURATION_SETTINGS = frozenset(key for key in RULE_SETTINGS if key.endswith("_minutes_before"))
 # The settings a role may override.
 ROLE_OVERRIDABLE = ("booking_opens_days_before", "max_upcoming_bookings")
 ROLE_RULES_SETTING = "role_booking_rules"

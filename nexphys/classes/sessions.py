@@ -87,7 +87,7 @@ def _start_from(errors: FieldErrors, values: dict[str, Any], zone: ZoneInfo) -> 
     if has_value(values, "starts_at"):
         return instant(errors, "starts_at", values["starts_at"])
     if not has_value(values, "date") and not has_value(values, "time"):
-        errors.add("starts_at", "Give starts_at (with an offset), or the local date and time.")
+        errors.add("starts_at", "Choose the day and the time the class starts.")
         return None
     local_day, wall = day(errors, "date", values.get("date")), clock_time(errors, "time", values.get("time"))
     if local_day is None or wall is None:

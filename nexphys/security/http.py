@@ -32,12 +32,13 @@ PLAIN_HTTP_PATHS = ("/health",)
 CSP_FIRST = "default-src 'self'; script-src 'self'; style-src 'self'"
 # Pico's icons are data: SVGs in its stylesheet; nothing is ever embedded with <object> or <embed>.
 CSP_REST = "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors"
-# The check-in desk needs no camera: staff scan members' codes with their phone's own camera app.
+# No page needs the camera but the desk's and the kiosk's QR scanner, which ask for it (allow_camera).
 COMPANIONS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+CAMERA_PERMISSIONS = "camera=(self), microphone=(), geolocation=(), payment=()"
 
 
 def https_forced(config: Mapping[str, Any]) -> bool:
@@ -58,6 +59,11 @@ def allow_framing(origins: Iterable[str]) -> None:
     origins = tuple(origins)
     if origins:
         g.frame_origins = origins
+
+
+def allow_camera() -> None:
+    """Let this page use the device's camera (this origin only): the check-in desk's and the kiosk's scanner."""
+    g.allow_camera = True
 
 
 def content_security_policy(nonce: str | None, frame_origins: tuple[str, ...] | None) -> str:
@@ -82,6 +88,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce"), frame_origins))
     if not frame_origins:
         headers.setdefault("X-Frame-Options", "DENY")  # for browsers older than frame-ancestors
+    if g.get("allow_camera"):
+        headers.setdefault("Permissions-Policy", CAMERA_PERMISSIONS)
     for name, value in COMPANIONS.items():
         headers.setdefault(name, value)
     if request.is_secure and current_app.config["FORCE_HTTPS"]:

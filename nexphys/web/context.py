@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from nexphys.tenancy.context import current_tenant
+from nexphys.web.forms import describe_minutes
 
 LOCAL_FORMAT = "%a %d %b %Y, %H:%M"
 
@@ -32,3 +33,4 @@ def page_context() -> dict:
 
 def init_app(app: Flask) -> None:
     app.context_processor(page_context)
+    app.jinja_env.filters["duration"] = describe_minutes  # {{ 10080|duration }} → "7 days"

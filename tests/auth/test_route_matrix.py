@@ -9,7 +9,7 @@ import pytest
 from nexphys.roles.catalog import DEFAULT_ROLES
 from nexphys.tenancy.resolver import Scope, endpoint_scope
 from nexphys.web.access import access_of
-from tests.factories import make_user
+from tests.factories import TEST_PASSWORD, make_user
 from tests.requests import host, login
 
 MISSING_ID = 987654
@@ -70,6 +70,9 @@ def test_tenant_routes_against_every_default_role(app, tenant_a, role_clients, r
         path = _path(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             status = _call(client, token, tenant_a, method, path).status_code
+            if rule.endpoint == "kiosk.start" and status == 302:  # this browser is now a kiosk: unlock it
+                client.post("/kiosk/unlock", headers=host(tenant_a), data={"csrf_token": token,
+                                                                           "password": TEST_PASSWORD})
             if scope == Scope.PLATFORM:
                 expected_denied, ok = True, status == 404  # platform pages do not exist on studio hosts
             elif access.kind == "permission":

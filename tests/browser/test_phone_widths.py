@@ -5,7 +5,7 @@ presses there is at least 44 px tall."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -149,4 +149,25 @@ def test_the_joining_pages_and_the_apex_paths_fit_a_phone(app, studio, rows, liv
             "/start/verify/not-a-token", "/start/progress/not-a-token"])]
     finally:
         set_settings(app, studio, joining_policy="invite")
+    assert problems == []
+
+
+def test_the_desk_with_todays_classes_and_the_kiosk_fit_a_phone(app, studio, rows, live_port, phone):
+    from tests.bookings.history import insert_booking
+
+    moment = datetime.now(UTC)
+    elapsed = moment - moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = make_session(app, studio, -elapsed / 2, minutes=int(elapsed.total_seconds() // 60) + 60,
+                         name="Long Named Morning Reformer Intermediate")
+    insert_booking(app, studio, today, rows["member_id"])
+    manager = f"manager-{unique_slug('k')}@example.com"
+    make_user(app, studio, "manager", manager, full_name="Kiosk Phone Manager")
+    sign_in(phone, studio, live_port, manager, TEST_PASSWORD)
+    base = studio_url(studio, live_port, "")
+    problems = phone_problems(phone, base, ["/check-in"])
+    assert phone.get_by_role("button", name=re.compile("Check Phone Member in")).count() == 1  # the class is listed
+    phone.get_by_role("button", name=re.compile("Start kiosk")).click()
+    phone.wait_for_url(re.compile(r"/kiosk$"))
+    problems += phone_problems(phone, base, ["/kiosk", "/kiosk/unlock"])
+    assert phone.url.endswith("/kiosk/unlock")  # (not sent away: the kiosk's own pages)
     assert problems == []

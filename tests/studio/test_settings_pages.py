@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from nexphys.bookings.rules import ROLE_OVERRIDABLE, RULE_SETTINGS
+from nexphys.bookings.rules import DURATION_SETTINGS, ROLE_OVERRIDABLE, RULE_SETTINGS
 from tests.factories import audit_entries, make_session, person
 from tests.requests import host, login, page_csrf
 from tests.running import in_studio
@@ -22,7 +22,7 @@ def _signed_in(app, client, studio, role_key: str) -> int:
 
 
 def _inputs(html: str) -> dict[str, str]:
-    """The form's text/number inputs and ticked checkboxes, as a browser would post them."""
+    """The form's text/number inputs, ticked checkboxes and selects' chosen options, as a browser would post them."""
     data = {}
     for tag in re.findall(r"<input[^>]*>", html):
         name = re.search(r'name="([^"]+)"', tag)
@@ -35,6 +35,10 @@ def _inputs(html: str) -> dict[str, str]:
                 data[name.group(1)] = value.group(1) if value else "y"
         else:
             data[name.group(1)] = value.group(1) if value else ""
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = (re.search(r'<option value="([^"]*)" selected', options)
+                  or re.search(r'<option value="([^"]*)"', options))
+        data[name] = chosen.group(1) if chosen else ""
     return data
 
 
@@ -61,7 +65,11 @@ def test_owner_sees_every_rule_and_every_role_with_the_current_values(app, clien
     assert response.status_code == 200
     for key, (_attr, label, low, high) in RULE_SETTINGS.items():
         assert f'<label for="{key}">{label}</label>' in html
-        assert f"From {low} to {high}." in html
+        assert f"From {low} to {high}." in html if key not in DURATION_SETTINGS else "Up to 7 days." in html
+    # durations in the largest whole unit, with a unit picker: 2 hours of free cancellation, 30 minutes of waitlist
+    assert 'id="free_cancellation_minutes_before" name="free_cancellation_minutes_before" value="2"' in html
+    assert re.search(r'name="free_cancellation_minutes_before_unit".*?<option value="hours" selected>', html, re.S)
+    assert 'name="waitlist_closes_minutes_before" value="30"' in html
     # one box per role and overridable setting; premium members' seeded overrides are filled in
     for role in ("member", "premium_member", "instructor", "manager", "owner"):
         for key in ROLE_OVERRIDABLE:
@@ -103,6 +111,30 @@ def test_booking_must_open_before_it_closes(app, client, studio):
     response = client.post(PATH, headers=host(studio), data=data)
     assert response.status_code == 422
     assert "Booking would never be open" in response.get_data(as_text=True)
+    assert "(1 day before the class)" in response.get_data(as_text=True)  # in days, not 1440 minutes
+
+
+def test_durations_are_typed_in_hours_or_days_and_stored_in_minutes(app, client, studio):
+    from nexphys.settings.services import settings
+
+    _signed_in(app, client, studio, "owner")
+    data = _inputs(client.get(PATH, headers=host(studio)).get_data(as_text=True))
+    data.update({"free_cancellation_minutes_before": "3", "free_cancellation_minutes_before_unit": "hours",
+                 "reminder_minutes_before": "1", "reminder_minutes_before_unit": "days"})
+    assert client.post(PATH, headers=host(studio), data=data).status_code == 302
+    try:
+        with in_studio(app, studio):
+            assert settings(["free_cancellation_minutes_before", "reminder_minutes_before"]) == {
+                "free_cancellation_minutes_before": 180, "reminder_minutes_before": 1440}
+        data.update({"booking_closes_minutes_before": "8", "booking_closes_minutes_before_unit": "days",
+                     "waitlist_closes_minutes_before": "soon"})
+        refused = client.post(PATH, headers=host(studio), data=data)
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and "Booking closes before the class: can be at most 7 days." in html
+        assert "Enter a whole number, such as 2." in html and 'value="soon"' in html
+        assert re.search(r'name="booking_closes_minutes_before_unit".*?<option value="days" selected>', html, re.S)
+    finally:
+        _reset(app, studio)
 
 
 def test_saved_rules_change_what_booking_allows_and_are_audited(app, client, studio):
