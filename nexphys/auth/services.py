@@ -12,7 +12,7 @@ from nexphys.allowlist.services import check_sign_in_network
 from nexphys.audit.services import AuditAction, record
 from nexphys.auth.sessions import credential_fingerprint, end_sessions
 from nexphys.extensions import db
-from nexphys.mail.services import queue_email
+from nexphys.mail.services import queue_letter
 from nexphys.members.models import User, UserStatus
 from nexphys.security.passwords import check_strength, hash_password, needs_rehash, verify_password
 from nexphys.tenancy.context import require_tenant
@@ -111,16 +111,16 @@ def request_password_reset(email: str) -> None:
         return
     record(AuditAction.PASSWORD_RESET_REQUESTED, actor=user.email, actor_user_id=user.id)
     tenant = require_tenant()
-    queue_email(user.email, f"Reset your {tenant.name} password",
-                f"Hello {user.full_name},\n\nTo choose a new password, open this link within an hour:\n"
-                f"{_link('auth.reset_password', password_token(user))}\n\n"
-                "If you did not ask for this, ignore this message.\n", kind="password_reset")
+    queue_letter(user.email, f"Reset your {tenant.name} password", name=user.full_name, kind="password_reset",
+                 paragraphs=["To choose a new password, open this link within an hour."],
+                 action=("Choose a new password", _link("auth.reset_password", password_token(user))),
+                 after=("If you did not ask for this, ignore this message: your password stays as it is.",))
 
 
 def send_invitation(user: User, invited_by: str) -> None:
     """Email a set-password link to a newly invited person."""
     tenant = require_tenant()
-    queue_email(user.email, f"You're invited to {tenant.name}",
-                f"Hello {user.full_name},\n\n{invited_by} invited you to {tenant.name} on nexphys.\n"
-                f"Choose your password here (the link is valid for 7 days):\n"
-                f"{_link('auth.reset_password', password_token(user, 'invite'))}\n", kind="invitation")
+    queue_letter(user.email, f"You're invited to {tenant.name}", name=user.full_name, kind="invitation",
+                 paragraphs=[f"{invited_by} invited you to {tenant.name} on nexphys.",
+                             "Choose your password to sign in (the link is valid for 7 days)."],
+                 action=("Choose your password", _link("auth.reset_password", password_token(user, "invite"))))

@@ -22,7 +22,7 @@ from nexphys.errors import Conflict, DomainError, Invalid, NotFound
 from nexphys.extensions import db
 from nexphys.joining import terms
 from nexphys.joining.models import SignUp, SignUpStatus, TermsVersion
-from nexphys.mail.services import queue_email
+from nexphys.mail.services import queue_letter
 from nexphys.members import services as members
 from nexphys.members.models import User, UserStatus
 from nexphys.security.passwords import WeakPassword, check_strength, hash_password
@@ -144,9 +144,9 @@ def sign_up(email: str, full_name: str, password: str, accepted_terms: bool) -> 
     waiting = db.session.scalar(sa.select(SignUp).where(sa.func.lower(SignUp.email) == address.lower(),
                                                         SignUp.status.in_(SignUpStatus.OPEN)).with_for_update())
     if waiting is not None and waiting.status == SignUpStatus.PENDING:
-        queue_email(waiting.email, f"Your request to join {tenant.name}",
-                    f"Hello {waiting.full_name},\n\nYou have already asked to join {tenant.name}: the staff will "
-                    "answer soon, and you will get an email when they do.\n", kind="sign_up")
+        queue_letter(waiting.email, f"Your request to join {tenant.name}", name=waiting.full_name, kind="sign_up",
+                     paragraphs=[f"You have already asked to join {tenant.name}: the staff will answer soon, and "
+                                 "you will get an email when they do."])
         return
     version = terms.current()
     request = waiting or SignUp(email=address)
@@ -161,24 +161,28 @@ def sign_up(email: str, full_name: str, password: str, accepted_terms: bool) -> 
     record(SIGNED_UP, actor=address, target=f"sign_up:{request.id}",
            details={"terms_version": version.number if version else None})
     link = url_for("joining.verify", token=verification_token(request), _external=True)
-    queue_email(address, f"Confirm your email to join {tenant.name}",
-                f"Hello {name},\n\nTo finish joining {tenant.name}, confirm your email address by opening this "
-                f"link within 24 hours:\n{link}\n\nIf you did not ask to join, ignore this message: nothing "
-                "happens without the link.\n", kind="sign_up")
+    queue_letter(address, f"Confirm your email to join {tenant.name}", name=name, kind="sign_up",
+                 paragraphs=[f"To finish joining {tenant.name}, confirm your email address by opening this link "
+                             "within 24 hours."],
+                 action=("Confirm my email", link),
+                 after=("If you did not ask to join, ignore this message: nothing happens without the link.",))
 
 
 def _email_existing(user: User) -> None:
     tenant = require_tenant()
+    subject = f"You already have an account at {tenant.name}"
+    asked = f"Someone asked to join {tenant.name} with this email address"
     if user.status == UserStatus.INACTIVE:
-        body = (f"Someone asked to join {tenant.name} with this email address. This address belongs to an "
-                f"account that is no longer active: please contact {tenant.name} if you want to come back.\n")
-    else:
-        body = (f"Someone asked to join {tenant.name} with this email address, but you already have an account "
-                f"there. Sign in here:\n{url_for('auth.login', _external=True)}\n\nForgotten your password? "
-                f"Choose a new one here:\n{url_for('auth.forgot_password', _external=True)}\n\n"
-                "If it was not you, you can ignore this message: nothing has changed.\n")
-    queue_email(user.email, f"You already have an account at {tenant.name}", f"Hello {user.full_name},\n\n{body}",
-                kind="sign_up")
+        queue_letter(user.email, subject, name=user.full_name, kind="sign_up",
+                     paragraphs=[f"{asked}. This address belongs to an account that is no longer active: please "
+                                 f"contact {tenant.name} if you want to come back."])
+        return
+    queue_letter(user.email, subject, name=user.full_name, kind="sign_up",
+                 paragraphs=[f"{asked}, but you already have an account there."],
+                 action=("Sign in", url_for("auth.login", _external=True)),
+                 after=("Forgotten your password? Choose a new one here: "
+                        + url_for("auth.forgot_password", _external=True),
+                        "If it was not you, you can ignore this message: nothing has changed."))
 
 
 def sign_up_for_token(token: str) -> SignUp:
@@ -281,9 +285,10 @@ def approve(sign_up_id: int, by: Principal) -> User:
     record(APPROVED, actor=by.label, actor_user_id=by.person_id, target=f"user:{user.id}",
            details={"sign_up": request.id})
     tenant = require_tenant()
-    queue_email(user.email, f"Welcome to {tenant.name}",
-                f"Hello {user.full_name},\n\n{tenant.name} approved your request to join. Sign in with your email "
-                f"and the password you chose:\n{url_for('auth.login', _external=True)}\n", kind="sign_up")
+    queue_letter(user.email, f"Welcome to {tenant.name}", name=user.full_name, kind="sign_up",
+                 paragraphs=[f"{tenant.name} approved your request to join. Sign in with your email and the "
+                             "password you chose."],
+                 action=("Sign in", url_for("auth.login", _external=True)))
     return user
 
 
@@ -294,9 +299,9 @@ def decline(sign_up_id: int, by: Principal) -> SignUp:
     db.session.flush()
     record(DECLINED, actor=by.label, actor_user_id=by.person_id, target=f"sign_up:{request.id}")
     tenant = require_tenant()
-    queue_email(request.email, f"Your request to join {tenant.name}",
-                f"Hello {request.full_name},\n\n{tenant.name} cannot take your request to join at the moment. "
-                "If you think this is a mistake, please contact the studio.\n", kind="sign_up")
+    queue_letter(request.email, f"Your request to join {tenant.name}", name=request.full_name, kind="sign_up",
+                 paragraphs=[f"{tenant.name} cannot take your request to join at the moment. If you think this is "
+                             "a mistake, please contact the studio."])
     return request
 
 

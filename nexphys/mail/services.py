@@ -11,10 +11,11 @@ import re
 import smtplib
 import unicodedata
 from email.message import EmailMessage
+from typing import Protocol
 from urllib.parse import urlparse
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template
 
 from nexphys.extensions import db
 from nexphys.jobs.wrapper import tenant_job
@@ -67,6 +68,17 @@ def queue_email(to: str, subject: str, body: str, kind: str = "generic", html: s
     return message
 
 
+def queue_letter(to: str, subject: str, *, name: str, paragraphs: list[str], kind: str,
+                 action: tuple[str, str] | None = None, after: tuple[str, ...] = ()) -> OutboxMessage:
+    """A short studio email (an invitation, a link to confirm) as HTML and its text twin, in the studio's frame:
+    its logo, "Hello name," the paragraphs, at most one link to act on (a button), `after` and the studio's
+    address and contact. Flushes, as queue_email."""
+    context = {"greeting": f"Hello {name},", "paragraphs": paragraphs, "action": action, "after": after,
+               "studio": require_tenant()}
+    return queue_email(to, subject, render_template("emails/letter.txt", **context), kind=kind,
+                       html=render_template("emails/letter.html", **context))
+
+
 def outbox(page: int = 1, per_page: int = 25, status: str | None = None):
     """Outbox messages newest first, optionally of one status; a Flask-SQLAlchemy page."""
     query = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
@@ -96,7 +108,20 @@ def retry_message(message_id: int) -> OutboxMessage:
     return message
 
 
-def build_message(message: OutboxMessage) -> EmailMessage:
+class StoredMessage(Protocol):
+    """What delivery reads and records of a stored message: a studio's outbox row or the platform's."""
+
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str | None
+    attachments: list | None
+    status: str
+    attempts: int
+    last_error: str | None
+
+
+def build_message(message: StoredMessage) -> EmailMessage:
     """The email of an outbox message; ValueError for an address no header can carry (CR, LF)."""
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
@@ -129,7 +154,15 @@ def _send_smtp(url: str, email: EmailMessage) -> None:
 def deliver_message(message_id: int) -> str:
     """Send one outbox message by SMTP, or keep it in the outbox when no SMTP is configured."""
     # Locked: an RQ retry and a staff retry of one message may run at once; the second then sees "sent".
-    message = db.session.get(OutboxMessage, message_id, with_for_update=True)
+    return deliver(db.session.get(OutboxMessage, message_id, with_for_update=True))
+
+
+def deliver(message: StoredMessage | None) -> str:
+    """Send one stored message (a locked outbox row, the studio's or the platform's) and record how it went.
+
+    With no SMTP configured it is kept (development). A message no header can carry fails at once, as no retry
+    can help; an SMTP failure is recorded, committed and raised so that RQ retries it.
+    """
     if message is None or message.status in ("sent", "kept"):
         return "nothing to do"
     url = current_app.config["SMTP_URL"]
@@ -139,7 +172,7 @@ def deliver_message(message_id: int) -> str:
     message.attempts += 1
     try:
         email = build_message(message)
-    except ValueError as exc:  # no retry can help: failed at once, shown on the notifications page
+    except ValueError as exc:  # shown on the notifications page
         message.status = "failed"
         message.last_error = f"Not sent: {exc}"[:500]
         return "refused"

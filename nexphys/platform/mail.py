@@ -6,14 +6,11 @@ apex's development mail page.
 
 from __future__ import annotations
 
-import smtplib
-
 import sqlalchemy as sa
-from flask import current_app
 
 from nexphys.extensions import db
 from nexphys.jobs.wrapper import tenant_job
-from nexphys.mail.services import DELIVERY_RETRY_INTERVALS, SUBJECT_MAX, _send_smtp, build_message, header_text
+from nexphys.mail.services import DELIVERY_RETRY_INTERVALS, SUBJECT_MAX, deliver, header_text
 from nexphys.platform.models import PlatformMessage
 
 
@@ -29,27 +26,7 @@ def queue_platform_email(to: str, subject: str, body: str, kind: str = "generic"
 @tenant_job(platform=True)
 def deliver_platform_message(message_id: int) -> str:
     """Send one platform message by SMTP, or keep it (development) when no SMTP is configured."""
-    message = db.session.get(PlatformMessage, message_id, with_for_update=True)
-    if message is None or message.status in ("sent", "kept"):
-        return "nothing to do"
-    url = current_app.config["SMTP_URL"]
-    if not url:
-        message.status = "kept"
-        return "kept"
-    message.attempts += 1
-    try:
-        email = build_message(message)
-    except ValueError as exc:
-        message.status, message.last_error = "failed", f"Not sent: {exc}"[:500]
-        return "refused"
-    try:
-        _send_smtp(url, email)
-    except (OSError, smtplib.SMTPException) as exc:
-        message.status, message.last_error = "failed", f"{type(exc).__name__}: {exc}"[:500]
-        db.session.commit()
-        raise
-    message.status, message.sent_at = "sent", sa.func.now()
-    return "sent"
+    return deliver(db.session.get(PlatformMessage, message_id, with_for_update=True))
 
 
 def recent(limit: int = 50) -> list[PlatformMessage]:

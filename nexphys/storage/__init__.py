@@ -11,5 +11,6 @@ domain = Domain(
     name="storage",
     pages=(Pages("nexphys.storage.views:bp"),),
     models=("nexphys.storage.models",),
+    template_context=("nexphys.storage.images:template_values",),
     audit_actions={"file.uploaded": "Picture uploaded", "file.removed": "Picture removed"},
 )

@@ -86,3 +86,8 @@ def _reencode(image: Image.Image, image_format: str, largest: int) -> PreparedIm
         image.save(out, "WEBP", quality=85)
     content_type, extension = FORMATS[image_format]
     return PreparedImage(out.getvalue(), content_type, extension, image.width, image.height)
+
+
+def template_values() -> dict[str, str]:
+    """What every upload field says of the files it takes (the `picture_upload` macro's hint)."""
+    return {"picture_rule": f"PNG, JPEG or WebP, at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."}

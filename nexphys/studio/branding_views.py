@@ -40,8 +40,7 @@ def _page(details: DetailsForm, picture: PictureForm | None = None, status: int 
     face = branding.fresh_face()
     return render_template("studio/branding.html", form=details, picture=picture or PictureForm(formdata=None),
                            face=face, can_save=require_principal().can("settings", "update"),
-                           weekdays=list(enumerate(branding.WEEKDAYS)),
-                           limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024)), status
+                           weekdays=list(enumerate(branding.WEEKDAYS))), status
 
 
 @bp.get("/settings/branding")

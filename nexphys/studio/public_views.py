@@ -43,8 +43,7 @@ def instructor(instructor_id: int):
 
 
 def _edit_page(form: ProfileForm, user, status: int = 200):
-    return render_template("studio/instructor_edit.html", form=form, person=profiles.profile(user.id),
-                           limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024)), status
+    return render_template("studio/instructor_edit.html", form=form, person=profiles.profile(user.id)), status
 
 
 @bp.route("/instructors/<int:instructor_id>/edit", methods=["GET", "POST"])

@@ -57,3 +57,34 @@ def test_the_logo_and_address_are_in_the_html_and_the_address_in_the_text_twin(a
         assert "1 Quay Road, TR11 3HA Falmouth" in body and "+44 1326 000000" in body
         assert "row@lighthouse.example" in body
     assert "openstreetmap.org/search?query=1+Quay+Road" in message.body_text
+
+
+def test_invitations_and_password_links_are_letters_in_the_studios_frame(app, branded):
+    """The account emails too: HTML with its twin, the link as a button, the studio's address at the foot."""
+    from flask import current_app
+
+    from nexphys.auth.services import request_password_reset, send_invitation
+    from nexphys.extensions import db
+    from nexphys.members.models import User
+    from nexphys.settings.services import save_settings
+    from nexphys.studio.branding import DETAILS_SETTING
+    from nexphys.tenancy.urls import studio_url
+
+    member_id, email = person(app, branded, "member", full_name="Ines Invited")
+
+    def send() -> None:
+        save_settings({DETAILS_SETTING: {"address_line1": "1 Quay Road", "city": "Falmouth", "postcode": "TR11 3HA"}})
+        with current_app.test_request_context("/", base_url=studio_url(branded.slug)):
+            send_invitation(db.session.get(User, member_id), invited_by="Olga Owner")
+            request_password_reset(email)
+
+    run(app, branded, send)
+    invitation, reset = rows(app, branded, sa.select(OutboxMessage).where(OutboxMessage.to_address == email)
+                             .order_by(OutboxMessage.id))[-2:]
+    for message, button in ((invitation, "Choose your password"), (reset, "Choose a new password")):
+        link = re.search(r"(http://\S+/password/reset/\S+)", message.body_text).group(1)
+        assert f"{button}: {link}" in message.body_text and "Hello Ines Invited," in message.body_text
+        assert f'<a href="{link}"' in message.body_html and f">{button}</a>" in message.body_html
+        for body in (message.body_text, message.body_html):
+            assert "1 Quay Road, TR11 3HA Falmouth" in body
+    assert "Olga Owner invited you to Lighthouse Rowing Club" in invitation.body_html
