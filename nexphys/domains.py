@@ -124,6 +124,7 @@ class SignIn:
     host: str  # "tenant" or "apex"
     login: str
     logout: str
+    label: str = "Sign in"  # the header link's words (the apex's is for the platform's own admins)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from nexphys.demo.face import seed_demo_face
 from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.roles.models import Role
+from nexphys.settings.services import save_settings
 
 MEMBER_COUNT = 60  # enough for the classes to fill as a real studio's do, each member booking a few
 # Upcoming bookings a demo member holds at most: below the default limit (BookingRules.max_upcoming), so any
@@ -53,11 +54,13 @@ class DemoStudio:
     # (weekday 0=Mon, "HH:MM", class type index, room index)
     weekly: tuple[tuple[int, str, int, int], ...]
     staff: tuple[tuple[str, str, str], ...]  # (email local part, full name, role key)
+    joining: str = "invite"  # who may join (set at the first seeding; a reseed keeps the owner's choice)
 
 
 DEMO_STUDIOS = (
     DemoStudio(
         slug="gym-abc", name="ABC Strength & Conditioning", time_zone="Europe/London", brand_color="#b91c1c",
+        joining="approval",  # so Join shows on its pages, and sign-ups wait for the staff
         rooms=(("Main floor", 16), ("Turf", 12)),
         class_types=(
             ("Barbell Basics", "Squat, press and deadlift technique with a coach.", 60, 12, "#b91c1c", "beginner"),
@@ -283,6 +286,7 @@ def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None 
         last = _last_one_off_day(ZoneInfo(studio.time_zone))
         starts_on = this_week if last is None else max(this_week, week_start(last) + timedelta(days=7))
         seed_demo_series(studio, people, starts_on, today)
+        save_settings({"joining_policy": studio.joining})
     else:
         series.generate_ahead(today)
     trim_demo_bookings(people)

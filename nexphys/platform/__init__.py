@@ -11,5 +11,5 @@ domain = Domain(
          NavLink("platform.self_service_settings", "Self-service", 20, area="platform")),
     cli=("nexphys.platform.cli:platform_cli", "nexphys.platform.tenants_cli:tenants_cli"),
     home={"apex": "nexphys.platform.views:landing"},
-    sign_in=(SignIn("apex", login="platform.login", logout="platform.logout"),),
+    sign_in=(SignIn("apex", login="platform.login", logout="platform.logout", label="Admin sign-in"),),
 )

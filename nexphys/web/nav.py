@@ -65,7 +65,7 @@ def viewer_context() -> dict:
     if principal is None or principal.kind == "api_key":
         join = current_app.extensions["nexphys_sign_up"] if current_tenant() is not None else None
         return {"viewer": None, "viewer_login_url": url_for(sign_in.login) if sign_in else None,
-                "viewer_join_url": join() if join else None}
+                "viewer_login_label": sign_in.label if sign_in else None, "viewer_join_url": join() if join else None}
     if sign_in is None:
         return {"viewer": None}
     area = "platform" if principal.kind == "platform_admin" else "studio"

@@ -12,6 +12,7 @@ from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.classes.models import ClassSeries, ClassSession
 from nexphys.demo.data import DEMO_STUDIOS, demo_series_rules, seed_demo_studio, week_start
 from nexphys.extensions import db
+from nexphys.settings.services import save_settings, setting
 from tests.running import in_studio
 
 
@@ -45,9 +46,12 @@ def test_demo_seed_builds_series_with_bookings_idempotently(app, make_tenant):
                      for s in sessions if monday <= s.starts_at.astimezone(zone).date() < monday + timedelta(days=7)}
         assert this_week == {(weekday, hhmm) for weekday, hhmm, _t, _r in demo.weekly}
     with in_studio(app, tenant):
+        assert setting("joining_policy") == "approval"  # the first demo studio shows Join
+        save_settings({"joining_policy": "open"})  # its owner's own choice...
         assert seed_demo_studio(demo, today, password_hash=None) == 0
         db.session.commit()
         assert _snapshot() == first
+        assert setting("joining_policy") == "open"  # ...which a reseed keeps
 
 
 def test_demo_numbers_keep_the_studios_rules(app, make_tenant):
