@@ -162,7 +162,12 @@ def check_answers(servers: dict[str, serve.Server], slugs: list[str], token: str
     assert len(ours["items"]) == dataset.SESSIONS_PER_DAY, len(ours["items"])
     status, body = serve.get(servers["data"].port, PATH)
     assert status == 200, (status, body[:300])
-    assert json.loads(body) == ours, "the data ceiling's answer differs from nexphys's"
+    ceiling = json.loads(body)
+    # Fields newer than the ceiling that the data set leaves empty (a class picture: image_url null) are
+    # dropped before comparing, so one ceiling serves an older checkout and this one alike.
+    known = set(ceiling["items"][0]) if ceiling["items"] else set()
+    ours["items"] = [{k: v for k, v in item.items() if k in known or v is not None} for item in ours["items"]]
+    assert ceiling == ours, "the data ceiling's answer differs from nexphys's"
     for slug in (slugs[1], slugs[-1]):
         status, _ = serve.get(port, PATH, host(slug))
         assert status == 200, (slug, status)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
@@ -20,9 +21,10 @@ from nexphys.audit.services import record
 from nexphys.errors import Invalid
 from nexphys.extensions import db
 from nexphys.settings.models import StudioSetting
-from nexphys.settings.services import cached_settings, save_settings, settings
+from nexphys.settings.services import save_settings, settings
 from nexphys.storage.services import discard, file_url, store_image
 from nexphys.tenancy import cache
+from nexphys.tenancy.cache import cached_tenant_value
 from nexphys.tenancy.context import current_tenant, require_tenant
 from nexphys.tenancy.models import Tenant
 from nexphys.tenancy.transactions import after_commit
@@ -51,34 +53,35 @@ class DetailsInvalid(Invalid):
 
 @dataclass(frozen=True)
 class Face:
-    """What pages and emails show of the studio (built from the cached settings: no query on a warm cache)."""
+    """What pages and emails show of the studio. Kept in process per studio (see `face`), so each figure is
+    worked out once, not on every page: read it, never change it."""
 
     details: dict[str, Any]
     logo_key: str | None
 
-    @property
+    @cached_property
     def logo_url(self) -> str | None:
         return file_url(self.logo_key)
 
     def logo_url_external(self) -> str | None:
         return file_url(self.logo_key, external=True)
 
-    @property
+    @cached_property
     def address_lines(self) -> list[str]:
         d = self.details
         town = " ".join(p for p in (d.get("postcode"), d.get("city")) if p)
         return [line for line in (d.get("address_line1"), d.get("address_line2"), town, d.get("country")) if line]
 
-    @property
+    @cached_property
     def address(self) -> str:
         return ", ".join(self.address_lines)
 
-    @property
+    @cached_property
     def map_url(self) -> str | None:
         """An OpenStreetMap search for the address (a link: no embedded map, no third-party script)."""
         return f"https://www.openstreetmap.org/search?query={quote_plus(self.address)}" if self.address else None
 
-    @property
+    @cached_property
     def hours(self) -> list[tuple[str, str | None]]:
         """(weekday, "06:00–21:00" or None for closed), Monday first; [] when no hours are given."""
         days = self.details.get("hours") or []
@@ -86,26 +89,23 @@ class Face:
             return []
         return [(WEEKDAYS[i], f"{d[0]}–{d[1]}" if d else None) for i, d in enumerate(days)]
 
-    @property
+    @cached_property
     def socials(self) -> list[tuple[str, str]]:
         return [(SOCIAL_LABELS[k], self.details[k]) for k in SOCIAL_FIELDS if self.details.get(k)]
 
-    @property
+    @cached_property
     def about_paragraphs(self) -> list[str]:
         return [p.strip() for p in re.split(r"\n\s*\n", self.details.get("about") or "") if p.strip()]
 
-    @property
+    @cached_property
     def has_details(self) -> bool:
         return bool(self.address_lines or self.details.get("email") or self.details.get("phone")
                     or self.hours or self.socials or self.details.get("about"))
 
 
 def face() -> Face:
-    """The bound studio's details and logo (kept in process by the settings cache)."""
-    values = cached_settings((DETAILS_SETTING, LOGO_SETTING))
-    details = values.get(DETAILS_SETTING)
-    logo = values.get(LOGO_SETTING)
-    return Face(details if isinstance(details, dict) else {}, logo if isinstance(logo, str) else None)
+    """The bound studio's details and logo, kept in process like its settings (a save forgets it)."""
+    return cached_tenant_value("studio:face", fresh_face)
 
 
 def template_values() -> dict[str, Any]:
