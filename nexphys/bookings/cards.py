@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, BookingRul
 from nexphys.classes.queries import Slot
 from nexphys.storage.services import picture_url
 from nexphys.web.access import Principal
-from nexphys.web.urls import id_url
+from nexphys.web.urls import id_url_builder
 
 # The settings a page showing cards reads, in one query (with the timetable's own switch).
 CARD_SETTINGS = (*RULE_SETTINGS, ROLE_RULES_SETTING, "timetable_requires_sign_in")
@@ -47,6 +47,23 @@ def status_label(status: str, position: int | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class CardUrls:
+    """Where a card's links go, by id (nexphys.web.urls.id_url_builder)."""
+
+    detail: Callable[[int], str]
+    instructor: Callable[[int], str]
+    book: Callable[[int], str]
+    cancel: Callable[[int], str]
+
+    @classmethod
+    def for_request(cls) -> CardUrls:
+        return cls(detail=id_url_builder("bookings.class_detail", "session_id"),
+                   instructor=id_url_builder("studio_page.instructor", "instructor_id"),
+                   book=id_url_builder("bookings.book", "session_id"),
+                   cancel=id_url_builder("bookings.cancel", "booking_id"))
+
+
+@dataclass(frozen=True)
 class Viewer:
     """Who looks at the cards: a member who may book for themselves, or someone who may not (anonymous)."""
 
@@ -56,6 +73,8 @@ class Viewer:
     zone: ZoneInfo
     now: datetime
     upcoming: int | None = None  # the member's upcoming confirmed bookings (what the limit counts), if known
+    # Link builders taken once per page, not once per card (a week holds up to 140 cards).
+    urls: CardUrls = field(default_factory=lambda: CardUrls.for_request())
 
     @property
     def signed_in(self) -> bool:
@@ -164,16 +183,15 @@ def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer) -> Card:
         sign_in=not viewer.signed_in and not started and not slot.is_cancelled,
         when=f"{starts:%a %d %b}, {start_hm}–{end_hm}", start_hm=start_hm, end_hm=end_hm,
         color=slot.color if _COLOR.fullmatch(slot.color or "") else None, icon=STATUS_ICONS.get(status or "", "•"),
-        action_label=ACTION_LABELS.get(action or ""), detail_url=id_url("bookings.class_detail", "session_id", slot.id),
-        action_url=_action_url(action, slot.id, mine["booking_id"] if mine and status else None),
-        image_url=picture_url(slot.image),
-        instructor_url=id_url("studio_page.instructor", "instructor_id", slot.instructor_id)
-        if slot.instructor_id is not None else None)
+        action_label=ACTION_LABELS.get(action or ""), detail_url=viewer.urls.detail(slot.id),
+        action_url=_action_url(viewer.urls, action, slot.id, mine["booking_id"] if mine and status else None),
+        image_url=picture_url(slot.image) if slot.image else None,
+        instructor_url=viewer.urls.instructor(slot.instructor_id) if slot.instructor_id is not None else None)
 
 
-def _action_url(action: str | None, session_id: int, booking_id: int | None) -> str | None:
+def _action_url(urls: CardUrls, action: str | None, session_id: int, booking_id: int | None) -> str | None:
     if action in ("cancel", "leave") and booking_id is not None:
-        return id_url("bookings.cancel", "booking_id", booking_id)
+        return urls.cancel(booking_id)
     if action in ("book", "waitlist"):
-        return id_url("bookings.book", "session_id", session_id)
+        return urls.book(session_id)
     return None

@@ -35,16 +35,16 @@ KIOSK_ENDPOINTS = {"kiosk.kiosk", "kiosk.check_in", "kiosk.unlock", "kiosk.unloc
 def current_kiosk() -> dict | None:
     """This browser session's kiosk state for the bound studio, or None (not a kiosk)."""
     state = session.get(STATE_KEY)
-    tenant = current_tenant()
-    if not isinstance(state, dict) or tenant is None or state.get("tenant") != tenant.id:
+    if not isinstance(state, dict):  # every request asks (keep_to_the_kiosk): the usual answer first
         return None
-    return state
+    tenant = current_tenant()
+    return state if tenant is not None and state.get("tenant") == tenant.id else None
 
 
 def keep_to_the_kiosk() -> Response | None:
     """before_request: a kiosk's browser sees only the kiosk (pages redirect to it; the API is left alone)."""
-    if (request.endpoint in KIOSK_ENDPOINTS or request.endpoint is None or request.path.startswith(("/api/", "/health"))
-            or current_kiosk() is None):
+    if current_kiosk() is None or request.endpoint in KIOSK_ENDPOINTS or request.endpoint is None \
+            or request.path.startswith(("/api/", "/health")):
         return None
     if is_htmx():
         return Response(status=204, headers={"HX-Redirect": url_for("kiosk.kiosk")})

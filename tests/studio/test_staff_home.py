@@ -177,8 +177,9 @@ def test_the_home_costs_the_same_queries_however_many_classes(app, studio, peopl
 
     # One class in the home's two days first: with none, the grouped booking counts are not even asked for.
     make_session(app, studio, starts_in=timedelta(hours=4), name="First of the day")
-    home(client, studio)  # caches warm
+    home(client, studio)  # caches warm (twice: another test's settings change may still be arriving)
+    home(client, studio)
     before = statements()
     for n in range(5):
         make_session(app, studio, starts_in=timedelta(hours=4, minutes=n), name=f"Extra {n}")
-    assert statements() == before
+    assert statements() <= before  # one per class would be five more
