@@ -167,6 +167,10 @@ class Config:
             raise RuntimeError("SECRET_KEY must be set to at least 32 random characters in production")
         if not self.NEXPHYS_DATA_KEYS:
             raise RuntimeError("NEXPHYS_DATA_KEYS must be set in production (see README: Configuration)")
+        if self.STORAGE_BACKEND not in ("local", "s3"):
+            raise RuntimeError(f"NEXPHYS_STORAGE must be 'local' or 's3', not {self.STORAGE_BACKEND!r}")
+        if self.STORAGE_BACKEND == "s3" and not self.S3_BUCKET:  # said at start, not on the first upload
+            raise RuntimeError("NEXPHYS_S3_BUCKET must be set when NEXPHYS_STORAGE=s3 (see README: Configuration)")
         self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(self.SQLALCHEMY_DATABASE_URI)
 
     def as_flask(self) -> dict:

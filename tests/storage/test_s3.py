@@ -92,3 +92,10 @@ def test_a_logo_upload_with_the_bucket_down_says_so_and_a_stored_file_answers_un
     assert not audit_entries(stopped_s3, studio, "studio.logo_changed")
     served = client.get("/files/logo/" + "a" * 32 + ".png", headers=host(studio))
     assert served.status_code == 503
+
+
+def test_choosing_s3_without_a_bucket_or_an_unknown_backend_stops_the_app_at_start(app_factory):
+    with pytest.raises(RuntimeError, match="NEXPHYS_S3_BUCKET must be set"):
+        app_factory(STORAGE_BACKEND="s3", S3_BUCKET="")
+    with pytest.raises(RuntimeError, match="NEXPHYS_STORAGE must be 'local' or 's3'"):
+        app_factory(STORAGE_BACKEND="ftp")
