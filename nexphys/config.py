@@ -103,6 +103,16 @@ class Config:
     # Uploaded pictures (nexphys.storage): the backend, and the local one's directory ("": instance/uploads).
     STORAGE_BACKEND: str = "local"
     UPLOADS_DIR: str = ""
+    # The "s3" backend (nexphys.storage.s3): bucket, endpoint (empty: AWS itself), region, keys (empty: boto3's
+    # usual AWS_* variables or role), addressing ("auto", "path" for most S3-compatibles, "virtual") and how
+    # /files answers ("app" streams through the studio's host; "presigned" redirects there after the checks).
+    S3_BUCKET: str = ""
+    S3_ENDPOINT_URL: str = ""
+    S3_REGION: str = ""
+    S3_ACCESS_KEY_ID: str = ""
+    S3_SECRET_ACCESS_KEY: str = ""
+    S3_ADDRESSING_STYLE: str = "auto"
+    S3_SERVE: str = "app"
     # No request body larger than this is read at all (a picture may be 10 MB; the form around it is small).
     MAX_CONTENT_LENGTH: int = 16 * 1024 * 1024
 
@@ -135,6 +145,13 @@ class Config:
             OPERATOR_TOKEN=os.environ.get("NEXPHYS_OPERATOR_TOKEN", ""),
             STORAGE_BACKEND=os.environ.get("NEXPHYS_STORAGE", "local"),
             UPLOADS_DIR=os.environ.get("NEXPHYS_UPLOADS_DIR", ""),
+            S3_BUCKET=os.environ.get("NEXPHYS_S3_BUCKET", ""),
+            S3_ENDPOINT_URL=os.environ.get("NEXPHYS_S3_ENDPOINT_URL", ""),
+            S3_REGION=os.environ.get("NEXPHYS_S3_REGION") or os.environ.get("AWS_DEFAULT_REGION", ""),
+            S3_ACCESS_KEY_ID=os.environ.get("NEXPHYS_S3_ACCESS_KEY_ID", ""),
+            S3_SECRET_ACCESS_KEY=os.environ.get("NEXPHYS_S3_SECRET_ACCESS_KEY", ""),
+            S3_ADDRESSING_STYLE=os.environ.get("NEXPHYS_S3_ADDRESSING_STYLE", "auto"),
+            S3_SERVE=os.environ.get("NEXPHYS_S3_SERVE", "app"),
         )
 
     def validate(self) -> None:
@@ -150,6 +167,10 @@ class Config:
             raise RuntimeError("SECRET_KEY must be set to at least 32 random characters in production")
         if not self.NEXPHYS_DATA_KEYS:
             raise RuntimeError("NEXPHYS_DATA_KEYS must be set in production (see README: Configuration)")
+        if self.STORAGE_BACKEND not in ("local", "s3"):
+            raise RuntimeError(f"NEXPHYS_STORAGE must be 'local' or 's3', not {self.STORAGE_BACKEND!r}")
+        if self.STORAGE_BACKEND == "s3" and not self.S3_BUCKET:  # said at start, not on the first upload
+            raise RuntimeError("NEXPHYS_S3_BUCKET must be set when NEXPHYS_STORAGE=s3 (see README: Configuration)")
         self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(self.SQLALCHEMY_DATABASE_URI)
 
     def as_flask(self) -> dict:

@@ -125,6 +125,7 @@ class Card:
     detail_url: str  # the class page
     action_url: str | None  # where the action's form posts
     image_url: str | None = None  # the class type's picture
+    thumb_url: str | None = None  # its small variant, for the timetable's cards
     instructor_url: str | None = None  # the instructor's profile page
 
 
@@ -186,6 +187,7 @@ def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer) -> Card:
         action_label=ACTION_LABELS.get(action or ""), detail_url=viewer.urls.detail(slot.id),
         action_url=_action_url(viewer.urls, action, slot.id, mine["booking_id"] if mine and status else None),
         image_url=picture_url(slot.image) if slot.image else None,
+        thumb_url=picture_url(slot.image, thumbnail=True) if slot.image else None,
         instructor_url=viewer.urls.instructor(slot.instructor_id) if slot.instructor_id is not None else None)
 
 

@@ -11,6 +11,7 @@ domain = Domain(
     name="storage",
     pages=(Pages("nexphys.storage.views:bp"),),
     models=("nexphys.storage.models",),
+    cli=("nexphys.storage.cli:storage_cli",),
     template_context=("nexphys.storage.images:template_values",),
     audit_actions={"file.uploaded": "Picture uploaded", "file.removed": "Picture removed"},
 )

@@ -1,7 +1,7 @@
 """The storage interface every backend implements, and the configured backend of the app.
 
-Backends are chosen by `STORAGE_BACKEND` ("local" today; an S3-compatible one is added to BACKENDS by the
-workouts-and-equipment work) and built once per app, on first use.
+Backends are chosen by `STORAGE_BACKEND` ("local": the disk, the default; "s3": an S3-compatible bucket) and
+built once per app, on first use.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from flask import Flask, current_app
 
 from nexphys.domains import load
 
-BACKENDS = {"local": "nexphys.storage.local:LocalStorage"}
+BACKENDS = {"local": "nexphys.storage.local:LocalStorage", "s3": "nexphys.storage.s3:S3Storage"}
+
+
+class StorageUnavailable(Exception):
+    """The backend did not answer or refused (a bucket down or misconfigured); nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -36,12 +40,20 @@ class Storage(Protocol):
         """The object's bytes as a file, or None when there is none under `key`."""
         ...
 
+    def exists(self, key: str) -> bool:
+        """Whether an object is stored under `key`."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove the object (nothing happens when there is none)."""
         ...
 
     def url(self, key: str) -> str | None:
         """A direct address to fetch it from (a bucket's), or None when the app serves it itself."""
+        ...
+
+    def download_url(self, key: str) -> str | None:
+        """Where the app's /files route may send the browser instead of streaming (a signed address), or None."""
         ...
 
 

@@ -21,6 +21,7 @@ FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": (
 ACCEPT = "image/png,image/jpeg,image/webp"  # the file input's accept attribute
 # The largest side each kind of picture is stored at (bigger ones are scaled down, never up).
 SIZES = {"logo": 600, "instructor_photo": 800, "class_type_image": 1200}
+THUMBNAIL = 320  # the small variant stored beside each picture (timetable cards, lists)
 
 
 class ImageRefused(Invalid):
@@ -86,6 +87,16 @@ def _reencode(image: Image.Image, image_format: str, largest: int) -> PreparedIm
         image.save(out, "WEBP", quality=85)
     content_type, extension = FORMATS[image_format]
     return PreparedImage(out.getvalue(), content_type, extension, image.width, image.height)
+
+
+def thumbnail(data: bytes) -> PreparedImage:
+    """The small variant (at most THUMBNAIL px) of a picture this module prepared (or stored earlier)."""
+    with Image.open(io.BytesIO(data)) as image:
+        image_format = image.format
+        if image_format not in FORMATS:
+            raise ImageRefused("That stored picture is not a PNG, JPEG or WebP picture.")
+        image.load()
+        return _reencode(image, image_format, THUMBNAIL)
 
 
 def template_values() -> dict[str, str]:

@@ -11,10 +11,10 @@ from typing import BinaryIO
 
 from flask import Flask
 
-from nexphys.storage.base import StoredObject
+from nexphys.storage.base import StorageUnavailable, StoredObject
 
 # Keys are made by the platform; this refuses anything else before it could become a path.
-KEY_PATTERN = re.compile(r"[0-9]{1,12}/[a-z_]{1,40}/[0-9a-f]{32}\.(png|jpg|webp)")
+KEY_PATTERN = re.compile(r"[0-9]{1,12}/[a-z_]{1,40}/[0-9a-f]{32}(-thumb)?\.(png|jpg|webp)")
 
 
 class LocalStorage:
@@ -35,8 +35,11 @@ class LocalStorage:
     def save(self, key: str, data: bytes | BinaryIO, content_type: str) -> StoredObject:
         """Write to a temporary file beside the target, then rename: a reader never sees half a file."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        except OSError as exc:  # a full or read-only disk: said in words by the caller, never a 500
+            raise StorageUnavailable(str(exc)) from exc
         try:
             with os.fdopen(fd, "wb") as out:
                 if isinstance(data, bytes | bytearray):
@@ -44,8 +47,10 @@ class LocalStorage:
                 else:
                     shutil.copyfileobj(data, out)
             os.replace(temporary, path)
-        except BaseException:
+        except BaseException as exc:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise StorageUnavailable(str(exc)) from exc
             raise
         return StoredObject(key=key, content_type=content_type, size=path.stat().st_size)
 
@@ -55,8 +60,17 @@ class LocalStorage:
         except (FileNotFoundError, ValueError):
             return None
 
+    def exists(self, key: str) -> bool:
+        try:
+            return self._path(key).is_file()
+        except ValueError:
+            return False
+
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
     def url(self, key: str) -> str | None:
+        return None
+
+    def download_url(self, key: str) -> str | None:
         return None

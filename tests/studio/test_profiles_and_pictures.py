@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from nexphys.classes.models import ClassSession, ClassType
 from nexphys.extensions import db
 from tests.factories import audit_entries, create_tenant, drop_tenant, make_session, person
-from tests.pictures import picture
+from tests.pictures import picture, size_of
 from tests.requests import csrf_token_from, login
 from tests.running import host, in_studio
 
@@ -111,6 +111,11 @@ def test_a_class_picture_shows_on_its_class_page_and_timetable_card(app, studio)
     name = key.split("/")[-1]
     class_page = app.test_client().get(f"/classes/{session_id}", headers=host(studio)).get_data(as_text=True)
     assert f'class="class-picture" src="/files/class_type_image/{name}"' in class_page
+    # the timetable's card shows the small variant stored beside it
+    small = name.replace(".webp", "-thumb.webp")
+    assert f'class="chip-picture" src="/files/class_type_image/{small}"' in app.test_client().get(
+        "/", headers=host(studio)).get_data(as_text=True)
+    assert max(size_of(app.test_client().get(f"/files/class_type_image/{small}", headers=host(studio)).data)) == 320
     assert audit_entries(app, studio, "class_type.picture_changed")
     removed = owner.post(f"/schedule/class-types/{type_id}/picture/remove", headers=host(studio),
                          data={"csrf_token": token})
