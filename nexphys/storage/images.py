@@ -21,7 +21,8 @@ FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": (
 ACCEPT = "image/png,image/jpeg,image/webp"  # the file input's accept attribute
 # The largest side each kind of picture is stored at (bigger ones are scaled down, never up).
 SIZES = {"logo": 600, "instructor_photo": 800, "class_type_image": 1200}
-THUMBNAIL = 320  # the small variant stored beside each picture (timetable cards, lists)
+# The small variant stored beside each picture (timetable cards, lists): a card on a phone is about 340 CSS px wide.
+THUMBNAIL = 480
 
 
 class ImageRefused(Invalid):

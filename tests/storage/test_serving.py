@@ -90,7 +90,7 @@ def test_a_small_variant_is_stored_beside_the_picture_and_asked_for_by_name(back
     assert small == listed and small.endswith("-thumb.jpg") and small != full
     assert size_of(client.get(full, headers=host(tenant_a)).data) == (600, 300)  # the logo's largest side
     thumb = client.get(small, headers=host(tenant_a))
-    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg" and size_of(thumb.data) == (320, 160)
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg" and size_of(thumb.data) == (480, 240)
 
 
 def test_a_picture_stored_before_thumbnails_falls_back_to_the_full_one(backend_app, tenant_a):
@@ -127,7 +127,7 @@ def test_the_backfill_command_makes_the_missing_small_pictures_once(backend_app,
     assert first.exit_code == 0 and f"{tenant_a.slug}: 1 small pictures made" in first.output, first.output
     with in_studio(backend_app, tenant_a):
         stream = storage().open(thumbnail_key(key))
-        assert size_of(stream.read()) == (320, 320)
+        assert size_of(stream.read()) == (480, 480)
         stream.close()
     again = runner.invoke(args=["storage", "thumbnails", "--studio", tenant_a.slug])
     assert f"{tenant_a.slug}: 0 small pictures made" in again.output

@@ -115,7 +115,7 @@ def test_a_class_picture_shows_on_its_class_page_and_timetable_card(app, studio)
     small = name.replace(".webp", "-thumb.webp")
     assert f'class="chip-picture" src="/files/class_type_image/{small}"' in app.test_client().get(
         "/", headers=host(studio)).get_data(as_text=True)
-    assert max(size_of(app.test_client().get(f"/files/class_type_image/{small}", headers=host(studio)).data)) == 320
+    assert max(size_of(app.test_client().get(f"/files/class_type_image/{small}", headers=host(studio)).data)) == 480
     assert audit_entries(app, studio, "class_type.picture_changed")
     removed = owner.post(f"/schedule/class-types/{type_id}/picture/remove", headers=host(studio),
                          data={"csrf_token": token})
