@@ -16,7 +16,7 @@ from nexphys.workouts import queries, services
 from nexphys.workouts.errors import ExerciseInvalid
 from nexphys.workouts.forms import ConfirmForm, ExerciseForm
 from nexphys.workouts.models import Exercise
-from nexphys.workouts.vocabulary import CATEGORIES, MUSCLES, category_label, muscle_label
+from nexphys.workouts.vocabulary import CATEGORIES, MUSCLES, category_label, muscle_names
 
 bp = Blueprint("workouts", __name__)
 PER_PAGE = 24
@@ -30,7 +30,7 @@ def _may() -> dict[str, bool]:
 
 def _page(template: str, status: int = 200, **context: Any):
     return render_template(template, categories=CATEGORIES, muscles=MUSCLES, category_label=category_label,
-                           muscle_label=muscle_label, **_may(), **context), status
+                           muscle_names=muscle_names, **_may(), **context), status
 
 
 def _filters() -> queries.ExerciseFilters:

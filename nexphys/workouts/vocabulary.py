@@ -43,3 +43,8 @@ def category_label(key: str) -> str:
 def muscle_label(key: str) -> str:
     """The muscle group's words (its key when unknown)."""
     return MUSCLES.get(key, key)
+
+
+def muscle_names(keys: list[str]) -> str:
+    """The muscle groups' words, in order, separated by commas ("" for none)."""
+    return ", ".join(muscle_label(key) for key in keys)
