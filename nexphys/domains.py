@@ -36,6 +36,7 @@ INSTALLED: tuple[str, ...] = (
     "nexphys.classes",
     "nexphys.bookings",
     "nexphys.checkin",
+    "nexphys.workouts",
     "nexphys.audit",
     "nexphys.api_keys",
     "nexphys.settings",
@@ -104,7 +105,7 @@ class NavLink:
 
 
 # The studio header's menus, in order; a link of no group goes in the signed-in person's own menu.
-NAV_GROUPS: tuple[str, ...] = ("Schedule", "People", "Settings")
+NAV_GROUPS: tuple[str, ...] = ("Schedule", "Training", "People", "Settings")
 
 
 @dataclass(frozen=True)

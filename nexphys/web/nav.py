@@ -2,7 +2,7 @@
 
 The links are the installed domains' NavLinks; each shows only to those who pass the access
 declaration of the endpoint it opens (the same rule the request hook enforces). Links of a group
-(NAV_GROUPS: Schedule, People, Settings) form that menu; the others are the person's own (My bookings,
+(NAV_GROUPS: Schedule, Training, People, Settings) form that menu; the others are the person's own (My bookings,
 My profile), beside sign-out.
 """
 
@@ -73,7 +73,7 @@ def viewer_context() -> dict:
     if area == "platform":  # the console's few links, side by side
         return {"viewer": Viewer(principal.label, url_for(sign_in.logout), flat=links)}
     own, menus = [link for link in links if not link["group"]], _menus(links)
-    if sum(len(menu.links) for menu in menus) <= 1:  # a member's one "Timetable": a link, not a menu of one
+    if all(len(menu.links) <= 1 for menu in menus):  # a member's Timetable and Exercises: links, not menus of one
         return {"viewer": Viewer(principal.label, url_for(sign_in.logout), own,
                                  flat=[link for menu in menus for link in menu.links])}
     return {"viewer": Viewer(principal.label, url_for(sign_in.logout), own, menus)}

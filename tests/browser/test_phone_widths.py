@@ -43,6 +43,7 @@ def rows(app, studio) -> dict[str, int]:
     from nexphys.classes import catalog, series
     from nexphys.extensions import db
     from nexphys.roles.models import Role
+    from nexphys.workouts.services import create_exercise
 
     member = make_user(app, studio, "member", f"m-{unique_slug('p')}@example.com", full_name="Phone Member")
     # an instructor with a long name and bio: their profile page and its edit page are on the list too
@@ -59,7 +60,15 @@ def rows(app, studio) -> dict[str, int]:
                                        "room_id": room.id})
         key, _secret = create_api_key("Front desk tablet integration", ["classes:read"], None)
         role = db.session.scalar(sa.select(Role).where(Role.key == "manager"))
-        return {"room_id": room.id, "type_id": kind.id, "series_id": weekly.id, "key_id": key.id, "role_id": role.id}
+        # an exercise with a long name, many muscles and much equipment (its page and edit page)
+        exercise = create_exercise({"name": "Single-arm overhead kettlebell walking lunge with a pause",
+                                    "category": "kettlebell", "primary_muscles": ["quadriceps", "glutes", "shoulders"],
+                                    "secondary_muscles": ["abs", "obliques", "hamstrings", "forearms"],
+                                    "equipment": ["Competition kettlebell", "Long clear floor lane", "Chalk"],
+                                    "video_url": "https://videos.example.com/a-very-long-video-address-" + "x" * 60,
+                                    "description": "Step long and slow. " * 30})
+        return {"room_id": room.id, "type_id": kind.id, "series_id": weekly.id, "key_id": key.id, "role_id": role.id,
+                "exercise_id": exercise.id}
 
     def face() -> None:
         from nexphys.members.models import User
