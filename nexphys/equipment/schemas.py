@@ -110,12 +110,28 @@ class NewAsset(_AssetFields):
     status: Status | None = Field(None, description="Default in_service")
 
 
+class CategoryRef(Body):
+    """A category as an answer shows it (a body sent back as it was read); its name is what counts."""
+
+    id: int | None = None
+    name: str = _limited(SHORT_MAX, ...)
+
+
 class AssetChanges(_AssetFields):
     ignored = frozenset({"id", "currency", "photo_url", "report_url", "open_problems", "created_at", "updated_at",
                          "problems", "schedules", "room"})
 
+    category: str | CategoryRef | None = Field(None, description="A category's name (made if new), or null")
+
     name: str | None = _limited(NAME_MAX)
     status: Status | None = Field(None, description="A change needs status_reason")
+
+    def values(self) -> dict[str, Any]:
+        """The fields sent; a category sent back as an object counts by its name."""
+        values = super().values()
+        if isinstance(self.category, CategoryRef):
+            values["category"] = self.category.name
+        return values
 
 
 class MaintenanceRecord(Shape):

@@ -15,6 +15,7 @@ def add_asset(app, tenant, **values) -> int:
 
 def add_schedule(app, tenant, asset_id: int, **values) -> int:
     """A maintenance schedule on the asset; returns its id."""
-    from nexphys.equipment.services import add_schedule as add, get_asset
+    from nexphys.equipment.services import add_schedule as add
+    from nexphys.equipment.services import get_asset
 
     return run(app, tenant, lambda: add(get_asset(asset_id), {"title": "Check the chain", **values}, None).id)

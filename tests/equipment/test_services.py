@@ -103,7 +103,8 @@ def test_an_empty_report_is_refused(app, studio):
 
 def test_a_schedule_needs_days_or_uses_and_a_staff_member(app, studio):
     from nexphys.equipment.errors import EquipmentInvalid
-    from nexphys.equipment.services import add_schedule as add, get_asset
+    from nexphys.equipment.services import add_schedule as add
+    from nexphys.equipment.services import get_asset
 
     asset_id = add_asset(app, studio)
     member = _actor(app, studio, "member")
