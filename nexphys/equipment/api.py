@@ -78,7 +78,8 @@ def list_equipment(query: AssetsQuery):
     filters = queries.AssetFilters(q=(query.q or "").strip()[:queries.SEARCH_MAX], category_id=query.category_id,
                                    status=query.status, room_id=query.room_id)
     pagination = queries.list_assets(filters, query.page, query.per_page)
-    return respond(Page[Asset], Page.of(pagination, [asset_json(a) for a in pagination.items]))
+    problems = queries.open_problem_counts([a.id for a in pagination.items])  # one query for the page
+    return respond(Page[Asset], Page.of(pagination, [asset_json(a, problems.get(a.id, 0)) for a in pagination.items]))
 
 
 @bp.post("/equipment")

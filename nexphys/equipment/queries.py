@@ -76,6 +76,16 @@ def open_problems(asset_id: int) -> list[ProblemReport]:
         .order_by(ProblemReport.created_at.desc())))
 
 
+def open_problem_counts(asset_ids: list[int]) -> dict[int, int]:
+    """How many unresolved problems each of these assets has (one query for a page of them)."""
+    if not asset_ids:
+        return {}
+    counts = db.session.execute(sa.select(ProblemReport.asset_id, sa.func.count()).where(
+        ProblemReport.asset_id.in_(asset_ids), ProblemReport.status == ProblemStatus.OPEN)
+        .group_by(ProblemReport.asset_id)).all()
+    return dict(counts)
+
+
 def history(asset_id: int, limit: int = 20) -> list[AssetEvent]:
     """The asset's latest status changes."""
     return list(db.session.scalars(sa.select(AssetEvent).where(AssetEvent.asset_id == asset_id)

@@ -107,3 +107,24 @@ def test_the_openapi_document_describes_the_equipment_endpoints(client, studio):
         {"get", "patch", "delete"} <= set(paths["/api/v1/equipment/{id}"])
     assert {"get", "post"} <= set(paths["/api/v1/equipment/{id}/maintenance"])
     assert {"NewAsset", "AssetChanges", "AssetDetail", "NewMaintenanceRecord"} <= set(document["components"]["schemas"])
+
+
+def test_the_list_counts_open_problems_in_one_query_per_page(app, client, studio, manager):
+    from tests.requests import csrf_token_from, login
+    from tests.running import count_statements
+
+    marker = unique("Cnt")
+    first = _asset(client, manager, name=f"{marker} a")
+    _asset(client, manager, name=f"{marker} b")
+    _id, email = person(app, studio, "member")
+    browser = app.test_client()
+    assert login(browser, studio, email).status_code == 302
+    path = f"/equipment/{first['id']}/report"
+    token = csrf_token_from(browser, studio, path)
+    assert browser.post(path, headers=host(studio), data={"csrf_token": token, "text": "Loose"}).status_code == 302
+    listed = client.get(f"/api/v1/equipment?q={marker}", headers=manager).get_json()["items"]
+    assert [a["open_problems"] for a in listed] == [1, 0]
+    few = count_statements(app, lambda: client.get(f"/api/v1/equipment?q={marker}", headers=manager))
+    for n in range(4):
+        _asset(client, manager, name=f"{marker} more {n}")
+    assert count_statements(app, lambda: client.get(f"/api/v1/equipment?q={marker}", headers=manager)) == few
