@@ -41,6 +41,7 @@ INSTALLED: tuple[str, ...] = (
     "nexphys.api_keys",
     "nexphys.settings",
     "nexphys.allowlist",
+    "nexphys.equipment",
     "nexphys.calendar",
     "nexphys.mail",
     "nexphys.staff_home",  # before studio: its home view answers staff, the timetable everyone else

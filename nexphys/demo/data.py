@@ -24,6 +24,7 @@ from nexphys.classes import series
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room
 from nexphys.classes.queries import week_start
 from nexphys.db import utcnow
+from nexphys.demo.equipment import seed_demo_equipment
 from nexphys.demo.face import seed_demo_face
 from nexphys.extensions import db
 from nexphys.members.models import User
@@ -291,6 +292,7 @@ def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None 
         series.generate_ahead(today)
     trim_demo_bookings(people)
     seed_demo_face(studio.slug)
+    seed_demo_equipment(studio.slug, today)
     for monday in (this_week, this_week + timedelta(days=7)):
         seed_demo_bookings(studio, people, monday)
     return _session_count() - before

@@ -20,7 +20,8 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel photo decodes; a "decompression bomb" 
 FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
 ACCEPT = "image/png,image/jpeg,image/webp"  # the file input's accept attribute
 # The largest side each kind of picture is stored at (bigger ones are scaled down, never up).
-SIZES = {"logo": 600, "instructor_photo": 800, "class_type_image": 1200, "exercise_image": 1200}
+SIZES = {"logo": 600, "instructor_photo": 800, "class_type_image": 1200, "exercise_image": 1200,
+         "asset_photo": 1200, "problem_photo": 1200, "maintenance_receipt": 1600}
 # The small variant stored beside each picture (timetable cards, lists): a card on a phone is about 340 CSS px wide.
 THUMBNAIL = 480
 

@@ -59,6 +59,7 @@ def rows(app, studio) -> dict[str, int]:
         weekly = series.create_series({"class_type_id": kind.id, "weekdays": [0, 2], "start_time": "07:15",
                                        "room_id": room.id})
         key, _secret = create_api_key("Front desk tablet integration", ["classes:read"], None)
+        asset = _equipment(room.id, coach)
         role = db.session.scalar(sa.select(Role).where(Role.key == "manager"))
         # an exercise with a long name, many muscles and much equipment (its page and edit page)
         exercise = create_exercise({"name": "Single-arm overhead kettlebell walking lunge with a pause",
@@ -68,7 +69,7 @@ def rows(app, studio) -> dict[str, int]:
                                     "video_url": "https://videos.example.com/a-very-long-video-address-" + "x" * 60,
                                     "description": "Step long and slow. " * 30})
         return {"room_id": room.id, "type_id": kind.id, "series_id": weekly.id, "key_id": key.id, "role_id": role.id,
-                "exercise_id": exercise.id}
+                "exercise_id": exercise.id, "asset_id": asset}
 
     def face() -> None:
         from nexphys.members.models import User
@@ -89,6 +90,23 @@ def rows(app, studio) -> dict[str, int]:
     run(app, studio, face)
     return {"session_id": session_id, "booking_id": booking_id, "member_id": member, "instructor_id": coach,
             **run(app, studio, schedule)}
+
+
+def _equipment(room_id: int, coach: int) -> int:
+    """A bike with a long name, a problem, a schedule overdue and a logged repair: its page shows every part."""
+    from nexphys.equipment import services
+    from nexphys.web.access import Principal
+
+    actor = Principal("user", coach, "Coach", None)
+    asset = services.create_asset({"name": "Keiser M3i indoor cycle number seventeen by the mirrors",
+                                   "category": "Stationary bikes", "make": "Keiser", "model": "M3i Lite",
+                                   "serial": "KM3I-2024-000017-EXTRA-LONG-SERIAL", "room_id": room_id,
+                                   "cost": "2499.90", "notes": "Bought with the second room. " * 5}, None)
+    services.add_schedule(asset, {"title": "Check and tighten the pedal cranks", "every_days": 7,
+                                  "starts_on": "2020-01-01", "responsible_id": coach}, None)
+    services.log_record(asset, {"what": "Replaced the brake pad and recalibrated the console"}, [], None)
+    services.report_problem(asset, "The seat post slips down during sprints", None, actor)
+    return asset.id
 
 
 def pages(app, rows: dict[str, int]) -> list[str]:
@@ -133,7 +151,8 @@ def test_every_page_fits_a_phone_for_an_owner_and_a_member(app, studio, rows, li
     problems += [f"(member) {p}" for p in phone_problems(phone, base, ["/", "/timetable", "/bookings", "/profile",
                                                              f"/classes/{rows['session_id']}",
                                                              "/account/password", "/about",
-                                                             f"/instructors/{rows['instructor_id']}"])]
+                                                             f"/instructors/{rows['instructor_id']}",
+                                                             f"/equipment/{rows['asset_id']}/report"])]
     assert problems == []
 
 
