@@ -11,6 +11,7 @@ from nexphys.classes.models import Room
 from nexphys.equipment import services
 from nexphys.equipment.models import Asset
 from nexphys.extensions import db
+from nexphys.settings.services import save_settings
 
 # name, category, make, model, room (or location), cost
 ASSETS = {
@@ -32,10 +33,14 @@ def _room_id(name: str) -> int | None:
     return db.session.scalar(sa.select(Room.id).where(Room.name == name))
 
 
+CURRENCY = {"gym-abc": "GBP", "studio-xyz": "USD"}
+
+
 def seed_demo_equipment(slug: str, today: date) -> int:
     """The studio's demo equipment, once; returns how many pieces were added."""
     if slug not in ASSETS or db.session.scalar(sa.select(sa.func.count()).select_from(Asset)):
         return 0
+    save_settings({"equipment_currency": CURRENCY[slug]})  # the demo studios' own (Manchester, New York)
     staff = services.staff()
     responsible = staff[0].id if staff else None
     added = []
