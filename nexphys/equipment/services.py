@@ -29,10 +29,12 @@ from nexphys.equipment.models import (
     ProblemStatus,
 )
 from nexphys.extensions import db
+from nexphys.mail.services import queue_letter
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
 from nexphys.storage.services import discard, store_image
 from nexphys.tenancy.context import require_tenant
+from nexphys.tenancy.urls import studio_url
 from nexphys.validation import FieldErrors, day, optional_id, text, unknown_fields, whole_number
 from nexphys.web.access import Principal
 
@@ -251,7 +253,24 @@ def report_problem(asset: Asset, description: Any, photo: bytes | None, actor: P
     record(REPORTED, *_actor(actor), target=_target(asset), details={"name": asset.name, "report": report.id})
     if asset.status == AssetStatus.IN_SERVICE:
         change_status(asset, AssetStatus.NEEDS_ATTENTION, f"Problem reported: {description[:200]}", actor)
+    _tell_about_problem(asset, description, actor)
     return report
+
+
+def _tell_about_problem(asset: Asset, description: str, actor: Principal) -> None:
+    """Email whoever looks after the asset (its schedules' responsible staff, else every manager) of a report."""
+    people = list(db.session.scalars(
+        sa.select(User).join(MaintenanceSchedule, MaintenanceSchedule.responsible_id == User.id)
+        .where(MaintenanceSchedule.asset_id == asset.id, User.status == UserStatus.ACTIVE).distinct())) or staff()
+    link = studio_url(require_tenant().slug) + f"equipment/{asset.id}"
+    reporter = db.session.get(User, actor.person_id) if actor.person_id else None
+    who = reporter.full_name if reporter else actor.label
+    for person in people:
+        if person.id == actor.person_id:
+            continue  # who reported it knows
+        queue_letter(person.email, f"Problem reported: {asset.name}", name=person.full_name, kind="equipment",
+                     paragraphs=[f"{who} reported a problem with {asset.name}:", f"“{description}”"],
+                     action=("Open the equipment", link))
 
 
 def get_report(asset: Asset, report_id: int) -> ProblemReport:

@@ -166,3 +166,23 @@ def test_deleting_an_asset_removes_its_rows(app, studio):
     assert rows(app, studio, sa.select(Asset).where(Asset.id == asset_id)) == []
     assert rows(app, studio, sa.select(AssetEvent).where(AssetEvent.asset_id == asset_id)) == []
     assert rows(app, studio, sa.select(MaintenanceSchedule).where(MaintenanceSchedule.asset_id == asset_id)) == []
+
+
+def test_a_report_is_emailed_to_whoever_looks_after_the_asset(app, studio):
+    """The staff responsible for its schedules hear of it; with none, every manager does; never the reporter."""
+    from nexphys.equipment.services import get_asset, report_problem
+    from tests.factories import outbox_for
+
+    looked_after, unattended = add_asset(app, studio), add_asset(app, studio)
+    carer, carer_email = person(app, studio, "manager", full_name="Cara Carer")
+    add_schedule(app, studio, looked_after, every_days=30, responsible_id=carer)
+    member, _ = person(app, studio, "member", full_name="Remi Reporter")
+    run(app, studio, lambda: report_problem(get_asset(looked_after), "The seat slips", None, principal_for(member)))
+    letters = [m for m in outbox_for(app, studio, carer_email) if m["subject"].startswith("Problem reported")]
+    assert len(letters) == 1 and "Remi Reporter reported a problem" in letters[0]["body"]
+    assert "“The seat slips”" in letters[0]["body"] and f"/equipment/{looked_after}" in letters[0]["body"]
+
+    other_manager, other_email = person(app, studio, "manager", full_name="Otto Other")
+    run(app, studio, lambda: report_problem(get_asset(unattended), "Wobbles", None, principal_for(other_manager)))
+    assert [m for m in outbox_for(app, studio, carer_email) if "Wobbles" in m["body"]]  # no schedule: managers
+    assert not [m for m in outbox_for(app, studio, other_email) if "Wobbles" in m["body"]]  # not the reporter
