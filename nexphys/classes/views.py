@@ -27,7 +27,8 @@ from nexphys.classes.queries import week_start
 from nexphys.db import utcnow
 from nexphys.extensions import db
 from nexphys.storage.forms import PictureForm
-from nexphys.storage.images import MAX_UPLOAD_BYTES, ImageRefused
+from nexphys.storage.images import ImageRefused
+from nexphys.storage.services import uploaded
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import require_principal, requires
 from nexphys.web.forms import attach_errors, has_errors
@@ -223,10 +224,8 @@ def class_type_picture(type_id: int):
     """A picture for the class type (PNG, JPEG or WebP), shown on its class pages and timetable cards."""
     class_type = catalog.get_class_type(type_id)
     picture = PictureForm()
-    upload = request.files.get("image")
     try:
-        catalog.set_class_type_picture(class_type, upload.read(MAX_UPLOAD_BYTES + 1) if upload else b"",
-                                       require_principal())
+        catalog.set_class_type_picture(class_type, uploaded("image") or b"", require_principal())
     except ImageRefused as exc:
         db.session.rollback()
         return _picture_refused(catalog.get_class_type(type_id), picture, exc.message)

@@ -24,7 +24,7 @@ from nexphys.equipment.models import Asset, AssetStatus
 from nexphys.extensions import db
 from nexphys.settings.services import cached_setting
 from nexphys.storage.images import MAX_UPLOAD_BYTES, ImageRefused
-from nexphys.storage.services import picture_url
+from nexphys.storage.services import picture_url, uploaded
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import require_principal, requires, signed_in
 from nexphys.web.forms import attach_errors, has_errors
@@ -33,12 +33,6 @@ bp = Blueprint("equipment", __name__)
 PER_PAGE = 25
 ASSET_FIELDS = ("name", "category", "make", "model", "serial", "room_id", "location", "purchased_on", "cost",
                 "notes")
-
-
-def _upload(name: str) -> bytes | None:
-    """The bytes of an uploaded file (one more than the limit, so too big is seen), or None for none."""
-    upload = request.files.get(name)
-    return upload.read(MAX_UPLOAD_BYTES + 1) if upload and upload.filename else None
 
 
 def _refused(form, exc: EquipmentInvalid | ImageRefused, aliases: dict[str, str] | None = None) -> None:
@@ -143,7 +137,7 @@ def photo(asset_id: int):
     """A photo of the asset (PNG, JPEG or WebP)."""
     asset = services.get_asset(asset_id)
     try:
-        services.set_asset_photo(asset, _upload("image") or b"", require_principal())
+        services.set_asset_photo(asset, uploaded("image") or b"", require_principal())
     except ImageRefused as exc:
         form = _asset_form(AssetForm, services.get_asset(asset_id))
         db.session.rollback()
@@ -325,7 +319,7 @@ def report(asset_id: int):
     try:
         if has_errors(form):
             return _report_page(asset, form, 422)
-        services.report_problem(asset, form.text.data, _upload("photo"), require_principal())
+        services.report_problem(asset, form.text.data, uploaded("photo"), require_principal())
     except (EquipmentInvalid, ImageRefused) as exc:
         _refused(form, exc, aliases={"image": "photo"})
         return _report_page(services.get_asset(asset_id), form, 422)

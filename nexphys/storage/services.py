@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, url_for
+from flask import current_app, g, has_request_context, request, url_for
 
 from nexphys.audit.services import record
 from nexphys.extensions import db
@@ -154,3 +154,9 @@ def backfill_thumbnails() -> tuple[int, int]:
         backend.save(small_key, small.data, small.content_type)
         made += 1
     return made, unreadable
+
+
+def uploaded(name: str) -> bytes | None:
+    """The bytes of the request's uploaded file `name` (one more than the limit, so too big is seen), or None."""
+    upload = request.files.get(name)
+    return upload.read(images.MAX_UPLOAD_BYTES + 1) if upload and upload.filename else None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from nexphys.extensions import db
 from nexphys.storage.forms import PictureForm
-from nexphys.storage.images import MAX_UPLOAD_BYTES, ImageRefused
+from nexphys.storage.images import ImageRefused
+from nexphys.storage.services import uploaded
 from nexphys.studio import branding
 from nexphys.studio.forms import DetailsForm
 from nexphys.tenancy.context import require_tenant
@@ -79,9 +80,8 @@ def upload_logo():
     picture = PictureForm()
     if not picture.validate():
         return _page(_details_form(branding.fresh_face()), picture, 400)
-    upload = request.files.get("image")
     try:
-        branding.set_logo(upload.read(MAX_UPLOAD_BYTES + 1) if upload else b"", require_principal())
+        branding.set_logo(uploaded("image") or b"", require_principal())
     except ImageRefused as exc:
         db.session.rollback()
         picture.image.errors = [exc.message]

@@ -8,7 +8,7 @@ from nexphys.bookings.cards import CARD_SETTINGS
 from nexphys.errors import Invalid
 from nexphys.extensions import db
 from nexphys.settings.services import cached_settings
-from nexphys.storage.images import MAX_UPLOAD_BYTES
+from nexphys.storage.services import uploaded
 from nexphys.studio import branding, profiles
 from nexphys.studio.forms import ProfileForm
 from nexphys.tenancy.context import require_tenant
@@ -61,8 +61,7 @@ def edit_profile(instructor_id: int):
     form = ProfileForm()
     if not form.validate():
         return _edit_page(form, user, 400)
-    upload = request.files.get("photo")
-    photo = upload.read(MAX_UPLOAD_BYTES + 1) if upload and upload.filename else None
+    photo = uploaded("photo")
     try:
         changed = profiles.update_profile(user, principal, form.bio.data, photo, bool(form.remove_photo.data))
     except Invalid as exc:

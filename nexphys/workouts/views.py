@@ -9,7 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from nexphys.extensions import db
 from nexphys.storage.forms import PictureForm
-from nexphys.storage.images import MAX_UPLOAD_BYTES, ImageRefused
+from nexphys.storage.images import ImageRefused
+from nexphys.storage.services import uploaded
 from nexphys.web.access import require_principal, requires
 from nexphys.web.forms import attach_errors
 from nexphys.workouts import queries, services
@@ -151,10 +152,8 @@ def restore(exercise_id: int):
 def picture(exercise_id: int):
     """A picture for the exercise (PNG, JPEG or WebP), shown on its page and in the list."""
     exercise = services.get_exercise(exercise_id)
-    upload = request.files.get("image")
     try:
-        services.set_exercise_picture(exercise, upload.read(MAX_UPLOAD_BYTES + 1) if upload else b"",
-                                      require_principal())
+        services.set_exercise_picture(exercise, uploaded("image") or b"", require_principal())
     except ImageRefused as exc:
         db.session.rollback()
         exercise = services.get_exercise(exercise_id)
