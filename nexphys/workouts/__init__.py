@@ -1,4 +1,4 @@
-"""Workouts: the studio's exercise library (programs, assignments and logs will build on it)."""
+"""Workouts: the exercise library, programs with progression, assignments, class workouts, logs and records."""
 
 from nexphys.domains import Domain, NavLink, Pages, Permission
 from nexphys.roles.defaults import EVERYONE, STAFF
@@ -13,6 +13,10 @@ domain = Domain(
         Permission("workouts", "create", "Add exercises", roles=STAFF),
         Permission("workouts", "update", "Change exercises", roles=STAFF),
         Permission("workouts", "delete", "Archive exercises", roles=STAFF),
+        # tenant migration 0012: members and up log and change their own training
+        Permission("workouts", "create", "Log one's own training", own=True, roles=EVERYONE),
+        Permission("workouts", "update", "Change one's own training logs", own=True, roles=EVERYONE),
+        Permission("workouts", "delete", "Remove one's own training logs", own=True, roles=EVERYONE),
     ),
     seeds=("nexphys.workouts.starter:seed_exercises",),
     nav=(NavLink("workouts.index", "Exercises", 45, group="Training"),),

@@ -49,7 +49,7 @@ def list_exercises(query: ExercisesQuery):
 
 
 @bp.post("/exercises")
-@requires("workouts", "create")
+@requires("workouts", "create", own=False)
 @api(body=NewExercise, responses={201: Exercise}, problems=(422,), check=services.clean_exercise)
 def create_exercise(body: NewExercise):
     """Add an exercise {name, category, description?, primary_muscles?, secondary_muscles?, equipment?, video_url?}."""
@@ -67,7 +67,7 @@ def get_exercise(id: int):
 
 
 @bp.patch("/exercises/<int:id>")
-@requires("workouts", "update")
+@requires("workouts", "update", own=False)
 @api(body=ExerciseChanges, responses={200: Exercise}, problems=(404, 422))
 def update_exercise(id: int, body: ExerciseChanges):
     """Change an exercise's fields (only those sent); "archived": true or false archives or restores it."""
@@ -84,7 +84,7 @@ def update_exercise(id: int, body: ExerciseChanges):
 
 
 @bp.delete("/exercises/<int:id>")
-@requires("workouts", "delete")
+@requires("workouts", "delete", own=False)
 @api(responses={200: Exercise}, problems=(404,))
 def delete_exercise(id: int):
     """Archive an exercise: it leaves the library's list but is kept (200 with it; again is harmless)."""

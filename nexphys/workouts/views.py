@@ -26,7 +26,7 @@ PER_PAGE = 24
 def _may() -> dict[str, bool]:
     """What the viewer may change in the library (members read it only)."""
     principal = require_principal()
-    return {"may_" + action: principal.can("workouts", action) for action in ("create", "update", "delete")}
+    return {"may_" + action: principal.scope("workouts", action) == "all" for action in ("create", "update", "delete")}
 
 
 def _page(template: str, status: int = 200, **context: Any):
@@ -39,7 +39,7 @@ def _filters() -> queries.ExerciseFilters:
     args = request.args
     category = args.get("category", "").strip()
     muscle = args.get("muscle", "").strip()
-    archived = args.get("archived") == "1" and require_principal().can("workouts", "update")
+    archived = args.get("archived") == "1" and require_principal().scope("workouts", "update") == "all"
     return queries.ExerciseFilters(search=args.get("q", "").strip()[:queries.SEARCH_MAX],
                                    category=category if category in CATEGORIES else "",
                                    muscle=muscle if muscle in MUSCLES else "",
@@ -59,7 +59,7 @@ def index():
 def _visible(exercise_id: int) -> Exercise:
     """The exercise; an archived one only for those who may restore it (to others it is gone)."""
     exercise = services.get_exercise(exercise_id)
-    if exercise.archived_at is not None and not require_principal().can("workouts", "update"):
+    if exercise.archived_at is not None and not require_principal().scope("workouts", "update") == "all":
         abort(404)
     return exercise
 
@@ -95,7 +95,7 @@ def _saved_form(form: ExerciseForm, exercise: Exercise | None):
 
 
 @bp.route("/exercises/new", methods=["GET", "POST"])
-@requires("workouts", "create")
+@requires("workouts", "create", own=False)
 def new():
     """Add an exercise to the library."""
     form = ExerciseForm()
@@ -107,7 +107,7 @@ def new():
 
 
 @bp.route("/exercises/<int:exercise_id>/edit", methods=["GET", "POST"])
-@requires("workouts", "update")
+@requires("workouts", "update", own=False)
 def edit(exercise_id: int):
     """Change an exercise, and its picture."""
     exercise = services.get_exercise(exercise_id)
@@ -122,7 +122,7 @@ def edit(exercise_id: int):
 
 
 @bp.post("/exercises/<int:exercise_id>/archive")
-@requires("workouts", "delete")
+@requires("workouts", "delete", own=False)
 def archive(exercise_id: int):
     """Archive an exercise: it leaves the library's list and can be restored."""
     exercise = services.get_exercise(exercise_id)
@@ -135,7 +135,7 @@ def archive(exercise_id: int):
 
 
 @bp.post("/exercises/<int:exercise_id>/restore")
-@requires("workouts", "update")
+@requires("workouts", "update", own=False)
 def restore(exercise_id: int):
     """Bring an archived exercise back into the library."""
     exercise = services.get_exercise(exercise_id)
@@ -148,7 +148,7 @@ def restore(exercise_id: int):
 
 
 @bp.post("/exercises/<int:exercise_id>/picture")
-@requires("workouts", "update")
+@requires("workouts", "update", own=False)
 def picture(exercise_id: int):
     """A picture for the exercise (PNG, JPEG or WebP), shown on its page and in the list."""
     exercise = services.get_exercise(exercise_id)
@@ -167,7 +167,7 @@ def picture(exercise_id: int):
 
 
 @bp.post("/exercises/<int:exercise_id>/picture/remove")
-@requires("workouts", "update")
+@requires("workouts", "update", own=False)
 def remove_picture(exercise_id: int):
     """Remove the exercise's picture."""
     exercise = services.get_exercise(exercise_id)
