@@ -59,7 +59,7 @@ def index():
 def _visible(exercise_id: int) -> Exercise:
     """The exercise; an archived one only for those who may restore it (to others it is gone)."""
     exercise = services.get_exercise(exercise_id)
-    if exercise.archived_at is not None and not require_principal().scope("workouts", "update") == "all":
+    if exercise.archived_at is not None and require_principal().scope("workouts", "update") != "all":
         abort(404)
     return exercise
 

@@ -145,7 +145,8 @@ def test_the_migration_gives_an_existing_studio_the_library_and_the_permissions(
         writers = conn.execute(sa.text(
             f'SELECT r.key FROM "{schema}".role_permissions rp JOIN "{schema}".roles r ON r.id = rp.role_id '
             f'JOIN "{schema}".permissions p ON p.id = rp.permission_id '
-            "WHERE p.resource = 'workouts' AND p.action = 'create' AND p.condition IS NULL ORDER BY r.key")).scalars().all()
+            "WHERE p.resource = 'workouts' AND p.action = 'create' AND p.condition IS NULL "
+            "ORDER BY r.key")).scalars().all()
         count = conn.execute(sa.text(f'SELECT count(*) FROM "{schema}".exercises')).scalar()
     assert writers == ["instructor", "manager", "owner"] and count == len(STARTER)
 
