@@ -116,12 +116,14 @@ class Program(TenantModel):
 
 
 class Workout(TenantModel):
-    """A session's work: day `day_number` of a program, or on its own (a class's workout of the day)."""
+    """A session's work: day `day_number` (1-7, counted from the assignment's start day) of a program's
+    week, or on its own (a class's workout of the day)."""
 
     __tablename__ = "workouts"
     __table_args__ = (
         sa.UniqueConstraint("program_id", "day_number"),
         sa.CheckConstraint("(program_id IS NULL) = (day_number IS NULL)", name="day_of_program"),
+        sa.CheckConstraint("day_number IS NULL OR day_number BETWEEN 1 AND 7", name="day_in_week"),
         _known("scoring", Scoring.ALL),
     )
 
@@ -134,6 +136,9 @@ class Workout(TenantModel):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey(User.id, ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TimestampTZ(), default=utcnow, onupdate=utcnow)
+
+    blocks: Mapped[list[WorkoutBlock]] = relationship(order_by="WorkoutBlock.position", lazy="selectin",
+                                                      cascade="all, delete-orphan")
 
 
 class WorkoutBlock(TenantModel):
@@ -159,6 +164,9 @@ class WorkoutBlock(TenantModel):
     interval_seconds: Mapped[int | None]  # EMOM: every N seconds; intervals: work
     rest_seconds: Mapped[int | None]  # intervals: rest; supersets and circuits: between rounds
     notes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    prescriptions: Mapped[list[Prescription]] = relationship(order_by="Prescription.position", lazy="selectin",
+                                                             cascade="all, delete-orphan")
 
 
 class Prescription(TenantModel):

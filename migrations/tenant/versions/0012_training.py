@@ -4,7 +4,7 @@ class workouts, training logs with their sets, and personal records; members may
 Tenant migration: runs once in every tenant schema, with search_path set to that schema.
 Write unqualified table names; never name a schema here.
 
-A program's days are workouts (program_id, day_number); a class's workout of the day is a workout of no
+A program's days are workouts (program_id, day_number 1-7, counted from an assignment's start day); a class's workout of the day is a workout of no
 program, attached to a series or a session by class_workouts. Weeks are computed from week 1 and each
 prescription's progression rule, so they have no table. The "own" variants of workouts:create/update/delete
 let members and up log and change their own training; studios made before this get them here.
@@ -61,6 +61,7 @@ def upgrade():
         CONSTRAINT pk_workouts PRIMARY KEY (id),
         CONSTRAINT uq_workouts_program_id_day_number UNIQUE (program_id, day_number),
         CONSTRAINT ck_workouts_day_of_program CHECK ((program_id IS NULL) = (day_number IS NULL)),
+        CONSTRAINT ck_workouts_day_in_week CHECK (day_number IS NULL OR day_number BETWEEN 1 AND 7),
         CONSTRAINT ck_workouts_scoring_known CHECK (scoring IN ('none', 'time', 'rounds_reps', 'load', 'reps')),
         CONSTRAINT fk_workouts_program_id_programs FOREIGN KEY(program_id) REFERENCES programs (id) ON DELETE CASCADE,
         CONSTRAINT fk_workouts_created_by_id_users FOREIGN KEY(created_by_id) REFERENCES users (id) ON DELETE SET NULL
