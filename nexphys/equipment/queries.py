@@ -17,6 +17,7 @@ from nexphys.equipment.models import (
     ProblemReport,
     ProblemStatus,
 )
+from nexphys.equipment.requirements import use_based_due
 from nexphys.extensions import db
 
 SEARCH_MAX = 100
@@ -119,6 +120,8 @@ def due_by(day: date) -> sa.Select:
 
 
 def due_lists(today: date, soon_days: int) -> tuple[list[MaintenanceSchedule], list[MaintenanceSchedule]]:
-    """(overdue: due before today, due soon: due from today to `soon_days` ahead)."""
+    """(overdue: due before today or used up, due soon: due from today to `soon_days` ahead, or used up by the
+    classes of those days)."""
     due = list(db.session.scalars(due_by(today + timedelta(days=soon_days))))
-    return [s for s in due if s.due_on < today], [s for s in due if s.due_on >= today]
+    used_up, used_soon = use_based_due(soon_days)
+    return [s for s in due if s.due_on < today] + used_up, [s for s in due if s.due_on >= today] + used_soon

@@ -32,7 +32,8 @@ from nexphys.extensions import db
 from nexphys.mail.services import queue_letter
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
-from nexphys.storage.services import discard, store_image
+from nexphys.storage.documents import is_pdf
+from nexphys.storage.services import discard, store_document, store_image
 from nexphys.tenancy.context import require_tenant
 from nexphys.tenancy.urls import studio_url
 from nexphys.validation import FieldErrors, day, optional_id, text, unknown_fields, whole_number
@@ -363,12 +364,13 @@ def clean_record(asset: Asset, values: dict[str, Any]) -> dict[str, Any]:
 
 def log_record(asset: Asset, values: dict[str, Any], attachments: Iterable[bytes], actor: Principal | None
                ) -> MaintenanceRecord:
-    """Log maintenance done (receipts or photos attached); a schedule it answers counts from that day."""
+    """Log maintenance done (receipts as PDFs or pictures attached); a schedule it answers counts from that day."""
     cleaned = clean_record(asset, values)
     files = [data for data in attachments if data]
     if len(files) > ATTACHMENTS_MAX:
-        raise EquipmentInvalid({"attachments": [f"Attach at most {ATTACHMENTS_MAX} pictures."]})
-    keys = [store_image(data, "maintenance_receipt", actor, _target(asset)).key for data in files]
+        raise EquipmentInvalid({"attachments": [f"Attach at most {ATTACHMENTS_MAX} files."]})
+    keys = [(store_document(data, "maintenance_document", actor, _target(asset)) if is_pdf(data)
+             else store_image(data, "maintenance_receipt", actor, _target(asset))).key for data in files]
     entry = MaintenanceRecord(asset_id=asset.id, by_user_id=actor.person_id if actor else None,
                               attachment_keys=keys, **cleaned)
     db.session.add(entry)
