@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, render_template
+from markupsafe import Markup
 
 from nexphys.classes.models import ClassSession, ClassType
 from nexphys.equipment import requirements
@@ -63,10 +64,10 @@ def section(*, class_type: ClassType | None = None, session: ClassSession | None
         else requirements.requirements_of(session_id=session.id)
     inherited = requirements.requirements_of(class_type_id=session.class_type_id) if session is not None else []
     short = requirements.shortfalls_for([session.id]).get(session.id, []) if session is not None else []
-    return render_template("equipment/_requirements.html", class_type=class_type, session=session,
-                           lines=lines(given if given is not None else rows_of(own)), errors=errors or {},
-                           inherited=inherited, shortfalls=short, categories=list_categories(),
-                           may_change=principal.can("equipment", "update"))
+    return Markup(render_template(  # our own template's output, escaped as it was rendered
+        "equipment/_requirements.html", class_type=class_type, session=session,
+        lines=lines(given if given is not None else rows_of(own)), errors=errors or {}, inherited=inherited,
+        shortfalls=short, categories=list_categories(), may_change=principal.can("equipment", "update")))
 
 
 def class_type_section(class_type: ClassType) -> str:

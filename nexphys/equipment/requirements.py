@@ -26,12 +26,13 @@ from nexphys.equipment.services import SHORT_MAX, category_named
 from nexphys.extensions import db
 from nexphys.settings.services import cached_setting
 from nexphys.tenancy.context import require_tenant
-from nexphys.validation import FieldErrors, text, whole_number
+from nexphys.validation import FieldErrors, NumberWords, text, whole_number
 from nexphys.web.access import Principal
 
 USABLE = (AssetStatus.IN_SERVICE, AssetStatus.NEEDS_ATTENTION)  # what a class can use
 QUANTITY_MAX, REQUIREMENTS_MAX = 1000, 10
 REQUIREMENTS_CHANGED = "equipment.requirements_changed"
+QUANTITY_WORDS = NumberWords(missing="Say how many are needed.", not_number="Use a number such as 12.")
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def clean_requirements(items: Iterable[dict[str, Any]], *, for_session: bool) ->
             errors.add(f"{index}.category", "Say which kind of equipment (for example “Bikes”).")
         least = 0 if for_session else 1
         quantity = whole_number(errors, f"{index}.quantity", item.get("quantity"), least, QUANTITY_MAX,
-                                "The number") if quantity_given else None
+                                "The number", words=QUANTITY_WORDS) if quantity_given else None
         if not quantity_given:
             errors.add(f"{index}.quantity", "Say how many are needed.")
         if name and name.lower() in seen:
