@@ -6,7 +6,7 @@ from nexphys.roles.defaults import MANAGERS, STAFF
 domain = Domain(
     name="equipment",
     pages=(Pages("nexphys.equipment.views:bp"), Pages("nexphys.equipment.schedule_views:bp"),
-           Pages("nexphys.equipment.api:bp")),
+           Pages("nexphys.equipment.api:bp"), Pages("nexphys.equipment.api_schedule:bp")),
     models=("nexphys.equipment.models",),
     # tenant migration 0010 grants them in studios made before it (same words there)
     permissions=(
@@ -33,6 +33,7 @@ domain = Domain(
         "equipment.problem_resolved": "Equipment problem resolved",
         "equipment.schedule_added": "Maintenance scheduled", "equipment.maintained": "Maintenance logged",
         "equipment.reminder_sent": "Maintenance reminder sent",
+        "equipment.schedule_changed": "Maintenance schedule changed",
         "equipment.requirements_changed": "Equipment needed by a class changed",
         "equipment.capacity_reduced": "Class made smaller for missing equipment",
     },
