@@ -22,7 +22,8 @@ domain = Domain(
     page_parts={"schedule.session": ("nexphys.equipment.parts:schedule_badge",),
                 "roster.notice": ("nexphys.equipment.parts:roster_notice",),
                 "class_type.edit": ("nexphys.equipment.parts:class_type_section",),
-                "session.edit": ("nexphys.equipment.parts:session_section",)},
+                "session.edit": ("nexphys.equipment.parts:session_section",),
+                "exercise.equipment": ("nexphys.equipment.parts:exercise_equipment",)},
     nav=(NavLink("equipment.index", "Equipment", 30, group="Schedule"),
          NavLink("equipment.maintenance", "Maintenance due", 31, group="Schedule")),
     jobs=(PeriodicJob("nexphys.equipment.jobs.remind_all_studios", "low", 3600),),  # due maintenance emails

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, render_template
+from flask import g, render_template, request
 from markupsafe import Markup
 
 from nexphys.classes.models import ClassSession, ClassType
@@ -78,3 +78,18 @@ def class_type_section(class_type: ClassType) -> str:
 def session_section(session: ClassSession) -> str:
     """The section on a session's edit page."""
     return section(session=session)
+
+
+def exercise_equipment(form: Any) -> str:
+    """The exercise form's equipment: the studio's categories as boxes to tick (posted as "kit"), and a line for
+    other names (posted as the form's own "equipment" field), which stay free text until such a category exists."""
+    field = form.equipment
+    names = field.data if isinstance(field.data, list) else \
+        [name.strip() for name in (field.data or "").replace("\n", ",").split(",") if name.strip()]
+    categories = list_categories()
+    known = {c.name.lower() for c in categories}
+    ticked = {name.lower() for name in (request.form.getlist("kit") if request.method == "POST" else names)}
+    others = [name for name in names if name.lower() not in known]
+    return Markup(render_template(  # our own template's output, escaped as it was rendered
+        "equipment/_exercise_equipment.html", field=field, categories=categories, ticked=ticked,
+        others=", ".join(others)))

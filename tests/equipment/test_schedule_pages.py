@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests.equipment.schedule_setup import bikes_and_classes
-from tests.factories import outbox_for, person
+from tests.factories import outbox_for, person, unique
 from tests.requests import csrf_token_from, host, login, staff_client
 from tests.running import in_studio, rows, run
 
@@ -172,3 +172,21 @@ def test_the_asset_page_counts_its_uses_and_a_receipt_can_be_a_pdf(app, studio):
     login(member, studio, email)
     assert member.get(link, headers=host(studio)).status_code == 403
     assert client.get(f"/files/maintenance_document/{key.rsplit('/', 1)[1]}", headers=host(studio)).status_code == 404
+
+
+def test_the_exercise_form_offers_the_studios_equipment_and_keeps_other_names(app, studio):
+    from nexphys.equipment.services import category_named
+    from nexphys.workouts.models import Exercise
+
+    kit = run(app, studio, lambda: category_named(unique("Kettlebell")).name)
+    client, _ = staff_client(app, studio)
+    form = client.get("/exercises/new", headers=host(studio)).get_data(as_text=True)
+    assert f'name="kit" value="{kit}"' in form and "Other equipment" in form
+    name = unique("Swing")
+    added = _post(client, studio, "/exercises/new", {"name": name, "category": "strength", "kit": [kit],
+                                                     "equipment": f"Chalk, {kit.lower()}"})
+    assert added.status_code == 302
+    saved = rows(app, studio, sa.select(Exercise).where(Exercise.name == name))[0]
+    assert saved.equipment == [kit, "Chalk"]  # one spelling per piece, the category's
+    edit = client.get(f"/exercises/{saved.id}/edit", headers=host(studio)).get_data(as_text=True)
+    assert f'value="{kit}" checked' in edit and 'value="Chalk"' in edit
