@@ -10,6 +10,7 @@ from flask import g, render_template, request
 from markupsafe import Markup
 
 from nexphys.classes.models import ClassSession, ClassType
+from nexphys.db import utcnow
 from nexphys.equipment import requirements
 from nexphys.equipment.requirements import Shortfall
 from nexphys.equipment.services import list_categories
@@ -20,7 +21,9 @@ BLANK_LINES = 2  # empty lines below the listed ones, to add a kind of equipment
 
 def _week_shortfalls(week: dict[Any, list[ClassSession]]) -> dict[int, list[Shortfall]]:
     """The shortfalls of every session on the page, asked once per page (then kept for the other rows)."""
-    ids = tuple(sorted(s.id for sessions in week.values() for s in sessions if s.status == "scheduled"))
+    now = utcnow()  # a class over is not short any more: the equipment's status is today's
+    ids = tuple(sorted(s.id for sessions in week.values() for s in sessions
+                       if s.status == "scheduled" and s.ends_at > now))
     cached = getattr(g, "_equipment_week", None)
     if cached is None or cached[0] != ids:
         cached = (ids, requirements.shortfalls_for(ids))
@@ -38,7 +41,8 @@ def schedule_badge(session: ClassSession, week: dict[Any, list[ClassSession]]) -
 
 def roster_notice(session: ClassSession) -> str:
     """A notice on the roster naming what the class is short of."""
-    found = requirements.shortfalls_for([session.id]).get(session.id) if session.status == "scheduled" else None
+    found = requirements.shortfalls_for([session.id]).get(session.id) \
+        if session.status == "scheduled" and session.ends_at > utcnow() else None
     if not found:
         return ""
     return render_template("equipment/_short_notice.html", shortfalls=found, session=session)
