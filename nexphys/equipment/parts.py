@@ -19,11 +19,12 @@ from nexphys.web.access import require_principal
 BLANK_LINES = 2  # empty lines below the listed ones, to add a kind of equipment without script
 
 
-def _week_shortfalls(week: dict[Any, list[ClassSession]]) -> dict[int, list[Shortfall]]:
-    """The shortfalls of every session on the page, asked once per page (then kept for the other rows)."""
+def _week_shortfalls(week: dict[Any, list[Any]]) -> dict[int, list[Shortfall]]:
+    """The shortfalls of every session on the page, asked once per page (then kept for the other rows). `week` maps
+    days to sessions (or to anything with a `.slot` that has id, status and ends_at, as the staff home's lines)."""
     now = utcnow()  # a class over is not short any more: the equipment's status is today's
-    ids = tuple(sorted(s.id for sessions in week.values() for s in sessions
-                       if s.status == "scheduled" and s.ends_at > now))
+    shown = (getattr(item, "slot", item) for items in week.values() for item in items)  # sessions, or staff home lines
+    ids = tuple(sorted(s.id for s in shown if s.status == "scheduled" and s.ends_at > now))
     cached = getattr(g, "_equipment_week", None)
     if cached is None or cached[0] != ids:
         cached = (ids, requirements.shortfalls_for(ids))
@@ -31,7 +32,7 @@ def _week_shortfalls(week: dict[Any, list[ClassSession]]) -> dict[int, list[Shor
     return cached[1]
 
 
-def schedule_badge(session: ClassSession, week: dict[Any, list[ClassSession]]) -> str:
+def schedule_badge(session: Any, week: dict[Any, list[Any]]) -> str:
     """The badge of a short session on the staff schedule ("" for the others)."""
     found = _week_shortfalls(week).get(session.id)
     if not found:

@@ -190,3 +190,35 @@ def test_the_exercise_form_offers_the_studios_equipment_and_keeps_other_names(ap
     assert saved.equipment == [kit, "Chalk"]  # one spelling per piece, the category's
     edit = client.get(f"/exercises/{saved.id}/edit", headers=host(studio)).get_data(as_text=True)
     assert f'value="{kit}" checked' in edit and 'value="Chalk"' in edit
+
+
+def test_the_staff_home_marks_a_short_class_and_the_schedule_asks_once_however_many(app, studio):
+    from nexphys.classes.models import ClassSession
+    from nexphys.equipment.services import change_status, get_asset
+    from nexphys.extensions import db
+    from nexphys.tenancy.context import require_tenant
+    from tests.running import count_statements
+
+    soon = bikes_and_classes(app, studio, starts_in=[timedelta(hours=2)])
+    run(app, studio, lambda: change_status(get_asset(soon.asset_ids[0]), "out_of_service", "Snapped", None))
+    client, _ = staff_client(app, studio)
+    home = client.get("/", headers=host(studio)).get_data(as_text=True)
+    assert "Short of equipment" in home and f"2 of 3 {soon.category}" in home
+
+    def week_of(setup) -> str:
+        with in_studio(app, studio):
+            return require_tenant().local(db.session.get(ClassSession, setup.session_ids[0]).starts_at).date() \
+                .isoformat()
+
+    def statements(setup) -> int:
+        path = f"/schedule?week={week_of(setup)}"
+        client.get(path, headers=host(studio))  # warm: the first request of a client loads more
+        return count_statements(app, lambda: client.get(path, headers=host(studio)))
+
+    few = bikes_and_classes(app, studio, starts_in=[timedelta(days=50)])
+    many = bikes_and_classes(app, studio, starts_in=[timedelta(days=57, minutes=5 * h) for h in range(6)])
+    for setup in (few, many):
+        run(app, studio, lambda s=setup: change_status(get_asset(s.asset_ids[0]), "retired", "Sold", None))
+    assert statements(many) <= statements(few)
+    page = client.get(f"/schedule?week={week_of(many)}", headers=host(studio)).get_data(as_text=True)
+    assert page.count("Short of equipment") == 6
