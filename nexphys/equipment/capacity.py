@@ -108,7 +108,10 @@ def reduce(asset: Asset, session_ids: list[int], staff: User, actor: Principal) 
         before, going = session.capacity, _latest_booked(session.id, session.booked_count - new)
         for booking in going:
             bookings.cancel(booking.id, by_staff=staff, now=now, refill=False)
-        schedule.update_session(session, {"capacity": new}, now=now)
+        # people already checked in keep their places: the class cannot go below them
+        new = max(new, session.booked_count)
+        if new < before:
+            schedule.update_session(session, {"capacity": new}, now=now)
         if not shortfall.per_member:
             _own_requirement(session, shortfall)
         reduction = Reduction(session, shortfall, new, going, _waiting(session.id), before)

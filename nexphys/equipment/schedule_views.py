@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
+from nexphys.bookings.services import BookingError
 from nexphys.classes import catalog, sessions
+from nexphys.classes.errors import ScheduleError
 from nexphys.db import utcnow
 from nexphys.equipment import capacity, parts, requirements, services
 from nexphys.equipment.errors import EquipmentInvalid
@@ -100,7 +102,12 @@ def reduce_capacity(asset_id: int):
     planned = capacity.plan(asset)
     if any(r.going for r in planned if r.session.id in chosen) and not require_principal().can("bookings", "delete"):
         abort(403, description="Only staff who may cancel bookings can remove members from classes.")
-    done = capacity.reduce(asset, chosen, staff, require_principal())
+    try:
+        done = capacity.reduce(asset, chosen, staff, require_principal())
+    except (ScheduleError, BookingError) as exc:  # e.g. a class changed meanwhile: say so, change nothing
+        db.session.rollback()
+        flash(f"Nothing was changed: {exc.message}", "error")
+        return redirect(url_for("equipment_schedule.reduce_capacity", asset_id=asset_id))
     db.session.commit()
     removed = sum(len(r.going) for r in done)
     if done:

@@ -218,3 +218,29 @@ def test_a_session_of_another_class_cannot_be_shrunk_through_an_asset(app, studi
         [{"category": "Bikes", "quantity": 1}] * 11, None,
         session=db.session.get(ClassSession, setup.session_ids[0])))
     assert "at most 10" in error.errors["requirements"][0]
+
+
+def test_members_already_checked_in_keep_their_places_when_a_class_shrinks(app, studio):
+    from nexphys.bookings.services import book, check_in
+    from nexphys.classes.models import ClassSession
+    from nexphys.equipment import capacity
+    from nexphys.equipment.services import get_asset
+    from nexphys.extensions import db
+    from nexphys.members.models import User
+
+    setup = bikes_and_classes(app, studio, bikes=3, quantity=1, per_member=True, capacity=3,
+                              starts_in=[timedelta(minutes=20)])
+    session_id = setup.session_ids[0]
+    booked = [run(app, studio, lambda m=m: book(session_id, m).booking.id)
+              for m, _ in _members(app, studio, 3)]
+    for booking_id in booked[:2]:
+        run(app, studio, check_in, booking_id)
+    for asset_id in setup.asset_ids[:2]:
+        _out(app, studio, asset_id)
+    staff_id, _ = person(app, studio, "manager")
+    with in_studio(app, studio):
+        capacity.reduce(get_asset(setup.asset_ids[2]), [session_id], db.session.get(User, staff_id),
+                        principal_for(staff_id))
+        db.session.commit()
+        session = db.session.get(ClassSession, session_id)
+        assert (session.capacity, session.booked_count) == (2, 2)  # one bike, but two are here already
