@@ -7,9 +7,12 @@ declaration (nexphys.domains); the factory names no domain.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
+from markupsafe import Markup
 
 from nexphys import kv
 from nexphys.config import Config
@@ -84,3 +87,16 @@ def register_domains(app: Flask, registry: Registry) -> None:
             app.cli.add_command(load(command))
         for target in domain.template_context:
             app.context_processor(load(target))
+    app.jinja_env.globals["page_parts"] = _page_parts(registry)
+
+
+def _page_parts(registry: Registry) -> Callable[..., Markup]:
+    """The `page_parts(slot, **context)` template function: what other domains add to a page (see Domain)."""
+    parts: dict[str, list[Callable[..., str]]] = {}
+
+    def render(slot: str, **context: Any) -> Markup:
+        if slot not in parts:
+            parts[slot] = registry.page_parts(slot)  # loaded on first use: a declaration imports nothing
+        return Markup("").join(Markup(part(**context)) for part in parts[slot])
+
+    return render

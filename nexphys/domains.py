@@ -156,6 +156,10 @@ class Domain:
     audit_actions: Mapping[str, str] = field(default_factory=dict)
     # "module:function() -> dict": values every template gets (pages and emails alike), e.g. the studio's logo
     template_context: tuple[str, ...] = ()
+    # {slot: ("module:function(**context) -> str", ...)}: HTML a domain adds to another's page where that page
+    # says `{{ page_parts("slot", ...) }}` (e.g. the equipment a class type needs, on its edit page), so the
+    # page's own domain never imports the one adding to it. A function returns "" when it has nothing to add.
+    page_parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,10 @@ class Registry:
 
     def audit_actions(self) -> dict[str, str]:
         return {action: label for d in self.domains for action, label in d.audit_actions.items()}
+
+    def page_parts(self, slot: str) -> list[Callable[..., str]]:
+        """The functions every domain adds to a page's `slot`, in INSTALLED order."""
+        return [load(target) for d in self.domains for target in d.page_parts.get(slot, ())]
 
     def load_models(self) -> None:
         for domain in self.domains:

@@ -220,11 +220,13 @@ class CancelOutcome:
     promoted: Booking | None
 
 
-def cancel(booking_id: int, *, by_staff: User | None = None, now: datetime | None = None) -> CancelOutcome:
+def cancel(booking_id: int, *, by_staff: User | None = None, now: datetime | None = None,
+           refill: bool = True) -> CancelOutcome:
     """Cancel a booking. After the free cut-off a member's cancellation is late (allowed, marked and
     counted); after the start it is refused. A freed seat goes to the first eligible waiting member
     in this same transaction, until the waitlist closes; after that it returns to open booking.
-    Staff removing someone by hand is never late and may happen after the start.
+    Staff removing someone by hand is never late and may happen after the start. `refill=False` leaves the
+    freed seat empty (staff shrinking the class: the seat is going away, the waitlist must not take it).
     """
     session, booking = _lock_booking_and_session(booking_id)
     now = now or utcnow()  # read under the lock, in the order transactions got the session
@@ -243,7 +245,7 @@ def cancel(booking_id: int, *, by_staff: User | None = None, now: datetime | Non
     promoted = None
     if held_seat:
         session.booked_count -= 1
-        promoted = _fill_from_waitlist(session, now)
+        promoted = _fill_from_waitlist(session, now) if refill else None
     db.session.flush()
     if by_staff is not None:
         _audit(AuditAction.BOOKING_REMOVED_BY_STAFF, by_staff, booking)

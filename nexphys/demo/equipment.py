@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from nexphys.classes.models import Room
-from nexphys.equipment import services
+from nexphys.classes.models import ClassType, Room
+from nexphys.equipment import requirements, services
 from nexphys.equipment.models import Asset
 from nexphys.extensions import db
 from nexphys.settings.services import save_settings
@@ -36,7 +36,29 @@ def _room_id(name: str) -> int | None:
 CURRENCY = {"gym-abc": "GBP", "studio-xyz": "USD"}
 
 
+# class type → (category, quantity, one per place?): gym-abc's Metcon uses the six bikes in the Turf, so a bike
+# out of service makes every Metcon short (the schedule's badge, the roster's notice, the capacity offer).
+REQUIREMENTS = {"gym-abc": {"Metcon": ("Bike", 6, False)}}
+
+
 def seed_demo_equipment(slug: str, today: date) -> int:
+    """The studio's demo equipment and what its classes need, once; returns how many pieces were added."""
+    added = _seed_assets(slug, today)
+    _seed_requirements(slug)
+    return added
+
+
+def _seed_requirements(slug: str) -> None:
+    """The equipment the demo's class types need (a type that already names some keeps its own)."""
+    for type_name, (category, quantity, per_member) in REQUIREMENTS.get(slug, {}).items():
+        class_type = db.session.scalar(sa.select(ClassType).where(ClassType.name == type_name))
+        if class_type is None or requirements.requirements_of(class_type_id=class_type.id):
+            continue
+        requirements.set_requirements([{"category": category, "quantity": quantity, "per_member": per_member}],
+                                      None, class_type=class_type)
+
+
+def _seed_assets(slug: str, today: date) -> int:
     """The studio's demo equipment, once; returns how many pieces were added."""
     if slug not in ASSETS or db.session.scalar(sa.select(sa.func.count()).select_from(Asset)):
         return 0

@@ -76,7 +76,7 @@ class RecordForm(FlaskForm):
     done_on = DateField("Done on", validators=[Optional()])
     cost = StringField("Cost", render_kw={"inputmode": "decimal"})
     schedule_id = SelectField("For the schedule", validate_choice=False)
-    attachments = MultipleFileField("Receipts or photos (optional)", render_kw={"accept": ACCEPT})
+    attachments = MultipleFileField("Receipts or photos (optional)", render_kw={"accept": ACCEPT + ",application/pdf"})
     submit = SubmitField("Log maintenance")
 
     def set_choices(self, schedules) -> None:

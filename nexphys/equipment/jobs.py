@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from nexphys.audit.services import record
 from nexphys.equipment.models import MaintenanceSchedule
 from nexphys.equipment.queries import due_by, due_day
+from nexphys.equipment.requirements import use_based_due
 from nexphys.extensions import db
 from nexphys.jobs.wrapper import enqueue_for_active_tenants, tenant_job
 from nexphys.mail.services import queue_letter
@@ -49,7 +50,32 @@ def send_due_reminders(today: date | None = None) -> int:
         record(REMINDER_SENT, "system", None, target=f"asset:{asset.id}",
                details={"schedule": schedule.id, "due_on": schedule.due_on.isoformat(), "to": person.id})
         sent += 1
+    sent += _remind_used_up()
     db.session.flush()
+    return sent
+
+
+def _remind_used_up() -> int:
+    """Use-based schedules that are due: one email per cycle (`reminded_for` holds the day the cycle began)."""
+    due, _soon = use_based_due(0)
+    sent = 0
+    for schedule in due:
+        person, asset = schedule.responsible, schedule.asset
+        if person is None or schedule.reminded_for == schedule.counted_from:
+            continue
+        schedule.reminded_for = schedule.counted_from
+        if person.status != UserStatus.ACTIVE or not person.email:
+            continue
+        queue_letter(person.email, f"Maintenance due: {schedule.title} ({asset.name})", name=person.full_name,
+                     kind="equipment_maintenance_due",
+                     paragraphs=[f"“{schedule.title}” on {asset.name} is due: it has been used in {schedule.uses} "
+                                 f"classes since {schedule.counted_from.strftime('%d %b %Y')} (every "
+                                 f"{schedule.every_uses} uses).",
+                                 "Log the work on the equipment's page once it is done."],
+                     action=("Open the equipment", studio_url(require_tenant().slug) + f"equipment/{asset.id}"))
+        record(REMINDER_SENT, "system", None, target=f"asset:{asset.id}",
+               details={"schedule": schedule.id, "uses": schedule.uses, "to": person.id})
+        sent += 1
     return sent
 
 

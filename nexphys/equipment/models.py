@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from nexphys.classes.models import Room
+from nexphys.classes.models import ClassSession, ClassType, Room
 from nexphys.db import TenantModel, TimestampTZ, utcnow
 from nexphys.members.models import User
 
@@ -136,9 +136,16 @@ class MaintenanceSchedule(TenantModel):
     asset: Mapped[Asset] = relationship(lazy="joined")
     responsible: Mapped[User | None] = relationship(lazy="joined")
 
+    uses = None  # a use-based schedule's uses since counted_from, when a read counted them
+
+    @property
+    def counted_from(self) -> date:
+        """The day its interval runs from: last done, else its start."""
+        return self.last_done_on or self.starts_on
+
     @property
     def due_on(self) -> date | None:
-        """The day it is next due (None for a use-based schedule: uses are not counted yet)."""
+        """The day it is next due (None for a use-based schedule: it is due by uses, see requirements)."""
         if self.every_days is None:
             return None
         return (self.last_done_on or self.starts_on) + timedelta(days=self.every_days)
@@ -160,3 +167,25 @@ class MaintenanceRecord(TenantModel):
 
     by: Mapped[User | None] = relationship(lazy="joined")
     schedule: Mapped[MaintenanceSchedule | None] = relationship(lazy="joined")
+
+
+class EquipmentRequirement(TenantModel):
+    """Equipment a class needs: of a class type (every session of it) or of one session (which overrides its type's
+    for that category; a quantity of 0 there means "not needed this time"). `per_member`: one per place booked."""
+
+    __tablename__ = "equipment_requirements"
+    __table_args__ = (
+        sa.CheckConstraint("(class_type_id IS NULL) <> (session_id IS NULL)", name="type_or_session"),
+        sa.CheckConstraint("quantity >= 0 AND quantity <= 1000", name="quantity_in_range"),
+        sa.UniqueConstraint("class_type_id", "category_id"),
+        sa.UniqueConstraint("session_id", "category_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_type_id: Mapped[int | None] = mapped_column(sa.ForeignKey(ClassType.id, ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey(ClassSession.id, ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey(EquipmentCategory.id, ondelete="CASCADE"), index=True)
+    quantity: Mapped[int]
+    per_member: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    category: Mapped[EquipmentCategory] = relationship(lazy="joined")

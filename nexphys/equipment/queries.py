@@ -17,6 +17,7 @@ from nexphys.equipment.models import (
     ProblemReport,
     ProblemStatus,
 )
+from nexphys.equipment.requirements import use_based_due
 from nexphys.extensions import db
 
 SEARCH_MAX = 100
@@ -76,6 +77,23 @@ def open_problems(asset_id: int) -> list[ProblemReport]:
         .order_by(ProblemReport.created_at.desc())))
 
 
+def problems_of(asset_id: int, status: str | None = None, page: int = 1, per_page: int = 25):
+    """The asset's problem reports (open or resolved ones only, when asked), newest first; a page."""
+    query = sa.select(ProblemReport).where(ProblemReport.asset_id == asset_id)
+    if status:
+        query = query.where(ProblemReport.status == status)
+    return db.paginate(query.order_by(ProblemReport.created_at.desc(), ProblemReport.id.desc()), page=page,
+                       per_page=per_page, error_out=False)
+
+
+def category_counts() -> list[tuple[EquipmentCategory, int]]:
+    """Every category by name with how many assets are of it."""
+    return list(db.session.execute(
+        sa.select(EquipmentCategory, sa.func.count(Asset.id))
+        .outerjoin(Asset, Asset.category_id == EquipmentCategory.id).group_by(EquipmentCategory.id)
+        .order_by(sa.func.lower(EquipmentCategory.name))).all())
+
+
 def open_problem_counts(asset_ids: list[int]) -> dict[int, int]:
     """How many unresolved problems each of these assets has (one query for a page of them)."""
     if not asset_ids:
@@ -119,6 +137,8 @@ def due_by(day: date) -> sa.Select:
 
 
 def due_lists(today: date, soon_days: int) -> tuple[list[MaintenanceSchedule], list[MaintenanceSchedule]]:
-    """(overdue: due before today, due soon: due from today to `soon_days` ahead)."""
+    """(overdue: due before today or used up, due soon: due from today to `soon_days` ahead, or used up by the
+    classes of those days)."""
     due = list(db.session.scalars(due_by(today + timedelta(days=soon_days))))
-    return [s for s in due if s.due_on < today], [s for s in due if s.due_on >= today]
+    used_up, used_soon = use_based_due(soon_days)
+    return [s for s in due if s.due_on < today] + used_up, [s for s in due if s.due_on >= today] + used_soon

@@ -7,13 +7,14 @@ reported together with the services' own findings, through their `clean_*` check
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import Field
 
 from nexphys.equipment.models import AssetStatus
 from nexphys.equipment.services import NAME_MAX, NOTES_MAX, PLACE_MAX, REASON_MAX, SHORT_MAX
-from nexphys.web.schemas import Body, Day, Instant, PageQuery, Shape, Text
+from nexphys.web.schemas import Body, Day, Instant, PageQuery, Query, Shape, Text
 
 Status = Literal[AssetStatus.IN_SERVICE, AssetStatus.NEEDS_ATTENTION, AssetStatus.OUT_OF_SERVICE,
                  AssetStatus.RETIRED]
@@ -86,9 +87,17 @@ class Asset(Shape):
     updated_at: Instant
 
 
+class Usage(Shape):
+    """How much the asset has been used: held classes in its room that needed its category."""
+
+    classes: int = Field(description="Classes it served (held, not cancelled, already over)")
+    since: Day = Field(description="Counted from this day (its purchase, else when it was added)")
+
+
 class AssetDetail(Asset):
     problems: list[OpenProblem]
     schedules: list[Schedule]
+    usage: Usage
 
 
 class _AssetFields(Body):
@@ -119,7 +128,7 @@ class CategoryRef(Body):
 
 class AssetChanges(_AssetFields):
     ignored = frozenset({"id", "currency", "photo_url", "report_url", "open_problems", "created_at", "updated_at",
-                         "problems", "schedules", "room"})
+                         "problems", "schedules", "room", "usage"})
 
     category: str | CategoryRef | None = Field(None, description="A category's name (made if new), or null")
 
@@ -154,3 +163,109 @@ class NewMaintenanceRecord(Body):
                                 json_schema_extra={"format": "date"})
     cost: Amount | None = _amount()
     schedule_id: int | None = Field(None, description="The asset's schedule this answers (it then counts from done_on)")
+
+
+class NewCategory(Body):
+    name: Text = _limited(SHORT_MAX, ...)
+
+
+class CategoryWithCount(Category):
+    assets: int = Field(description="How many assets are of it")
+
+
+class ProblemReport(Shape):
+    id: int
+    text: str
+    status: Literal["open", "resolved"]
+    reported_at: Instant
+    reported_by: int | None
+    photo_url: str | None
+    resolved_at: Instant | None
+    resolved_by: int | None
+
+
+class ProblemsQuery(PageQuery):
+    status: Literal["open", "resolved"] | None = Field(None, description="Only open or only resolved ones")
+
+
+class NewProblem(Body):
+    """A problem with the asset (a photo can be added from its report page)."""
+
+    text: Text = _limited(NOTES_MAX, ...)
+
+
+class ScheduleDetail(Schedule):
+    starts_on: Day
+    uses: int | None = Field(description="A use-based schedule's uses since it was last done (or started)")
+
+
+class NewSchedule(Body):
+    """Every N days or after N uses (one of them)."""
+
+    title: Text = _limited(NAME_MAX, ...)
+    every_days: int | None = None
+    every_uses: int | None = None
+    responsible_id: int | None = Field(None, description="One of the studio's managers, or null")
+    starts_on: str | None = Field(None, description="YYYY-MM-DD counted from (default today)",
+                                  json_schema_extra={"format": "date"})
+
+
+class ScheduleChanges(NewSchedule):
+    ignored = frozenset({"id", "last_done_on", "due_on", "uses"})
+
+    title: str | None = _limited(NAME_MAX)
+
+
+class Requirement(Shape):
+    category: Category
+    quantity: int = Field(description="How many; per place booked when per_member")
+    per_member: bool
+
+
+class Requirements(Shape):
+    """A class type's or a session's own requirements; a session's also shows what applies to it in effect."""
+
+    items: list[Requirement]
+    inherited: list[Requirement] | None = Field(None, description="A session's: its class type's requirements")
+
+
+class RequirementIn(Body):
+    ignored = frozenset({"id"})
+
+    category: str | CategoryRef = Field(description="A category's name (made if new), or it as read")
+    quantity: int = Field(description="0 to 1000 (0 only for a session: not needed this time)")
+    per_member: bool = False
+
+
+class RequirementsIn(Body):
+    """The whole list (it replaces the one there): at most 10 lines, each category once."""
+
+    ignored = frozenset({"inherited"})
+
+    items: list[RequirementIn]
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [{"category": i.category.name if isinstance(i.category, CategoryRef) else i.category,
+                 "quantity": i.quantity, "per_member": i.per_member} for i in self.items]
+
+
+class ShortfallsQuery(Query):
+    from_: dt.date | None = Field(None, alias="from", description="The first studio-local day (default today)")
+    to: dt.date | None = Field(None, description="The last day (default from + equipment_warning_days), at most "
+                                                 "62 days after from")
+
+
+class Shortfall(Shape):
+    """A scheduled class that needs more of a category than its room has usable (in service or needs attention)."""
+
+    class_id: int
+    class_type: str
+    starts_at: Instant
+    room: RoomBrief
+    category: Category
+    needed: int
+    available: int
+    missing: int
+    per_member: bool
+    capacity: int
+    booked: int

@@ -32,7 +32,8 @@ from nexphys.extensions import db
 from nexphys.mail.services import queue_letter
 from nexphys.members.models import User, UserStatus
 from nexphys.roles.models import Role, RoleLevel
-from nexphys.storage.services import discard, store_image
+from nexphys.storage.documents import is_pdf
+from nexphys.storage.services import discard, store_document, store_image
 from nexphys.tenancy.context import require_tenant
 from nexphys.tenancy.urls import studio_url
 from nexphys.validation import FieldErrors, day, optional_id, text, unknown_fields, whole_number
@@ -50,6 +51,7 @@ CREATED, UPDATED, DELETED = "equipment.created", "equipment.updated", "equipment
 STATUS_CHANGED, REPORTED, RESOLVED = "equipment.status_changed", "equipment.problem_reported", \
     "equipment.problem_resolved"
 SCHEDULED, MAINTAINED = "equipment.schedule_added", "equipment.maintained"
+SCHEDULE_CHANGED = "equipment.schedule_changed"
 
 
 def _target(asset: Asset) -> str:
@@ -89,6 +91,20 @@ def _not_future(errors: FieldErrors, field: str, value: date | None, what: str) 
 def list_categories() -> list[EquipmentCategory]:
     """The studio's equipment categories by name."""
     return list(db.session.scalars(sa.select(EquipmentCategory).order_by(sa.func.lower(EquipmentCategory.name))))
+
+
+def clean_category(name: Any) -> str:
+    """A category's name, checked (EquipmentInvalid says why not)."""
+    errors = FieldErrors()
+    cleaned = text(errors, "name", name, SHORT_MAX, required=True, collapse=True)
+    errors.raise_if_any(EquipmentInvalid)
+    return cleaned
+
+
+def find_category(name: str) -> EquipmentCategory | None:
+    """The category of this name regardless of case, or None."""
+    return db.session.scalar(sa.select(EquipmentCategory)
+                             .where(sa.func.lower(EquipmentCategory.name) == name.lower()))
 
 
 def category_named(name: str) -> EquipmentCategory:
@@ -337,6 +353,24 @@ def get_schedule(asset: Asset, schedule_id: int) -> MaintenanceSchedule:
     return found(schedule if schedule is not None and schedule.asset_id == asset.id else None, "schedule")
 
 
+def update_schedule(schedule: MaintenanceSchedule, values: dict[str, Any], actor: Principal | None) -> bool:
+    """Change the fields given (checked together with the others as they are); returns whether anything changed."""
+    merged = {name: getattr(schedule, name) for name in SCHEDULE_FIELDS}
+    if values.get("every_days") not in (None, ""):
+        merged["every_uses"] = None  # switching to days: the uses go (and the other way round)
+    if values.get("every_uses") not in (None, ""):
+        merged["every_days"] = None
+    cleaned = clean_schedule({**merged, **values})
+    changed = [name for name, value in cleaned.items() if getattr(schedule, name) != value]
+    for name in changed:
+        setattr(schedule, name, cleaned[name])
+    db.session.flush()
+    if changed:
+        record(SCHEDULE_CHANGED, *_actor(actor), target=f"asset:{schedule.asset_id}",
+               details={"schedule": schedule.id, "fields": changed})
+    return bool(changed)
+
+
 def delete_schedule(schedule: MaintenanceSchedule) -> None:
     """Stop a recurring task (its past records stay)."""
     db.session.delete(schedule)
@@ -363,12 +397,13 @@ def clean_record(asset: Asset, values: dict[str, Any]) -> dict[str, Any]:
 
 def log_record(asset: Asset, values: dict[str, Any], attachments: Iterable[bytes], actor: Principal | None
                ) -> MaintenanceRecord:
-    """Log maintenance done (receipts or photos attached); a schedule it answers counts from that day."""
+    """Log maintenance done (receipts as PDFs or pictures attached); a schedule it answers counts from that day."""
     cleaned = clean_record(asset, values)
     files = [data for data in attachments if data]
     if len(files) > ATTACHMENTS_MAX:
-        raise EquipmentInvalid({"attachments": [f"Attach at most {ATTACHMENTS_MAX} pictures."]})
-    keys = [store_image(data, "maintenance_receipt", actor, _target(asset)).key for data in files]
+        raise EquipmentInvalid({"attachments": [f"Attach at most {ATTACHMENTS_MAX} files."]})
+    keys = [(store_document(data, "maintenance_document", actor, _target(asset)) if is_pdf(data)
+             else store_image(data, "maintenance_receipt", actor, _target(asset))).key for data in files]
     entry = MaintenanceRecord(asset_id=asset.id, by_user_id=actor.person_id if actor else None,
                               attachment_keys=keys, **cleaned)
     db.session.add(entry)

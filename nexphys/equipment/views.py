@@ -8,7 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from nexphys.checkin.codes import qr_svg
 from nexphys.classes.catalog import list_rooms
-from nexphys.equipment import queries, services
+from nexphys.classes.models import ClassSession
+from nexphys.equipment import queries, requirements, services
 from nexphys.equipment.errors import EquipmentConflict, EquipmentInvalid
 from nexphys.equipment.forms import (
     AssetForm,
@@ -23,8 +24,9 @@ from nexphys.equipment.forms import (
 from nexphys.equipment.models import Asset, AssetStatus
 from nexphys.extensions import db
 from nexphys.settings.services import cached_setting
+from nexphys.storage.documents import DocumentRefused
 from nexphys.storage.images import MAX_UPLOAD_BYTES, ImageRefused
-from nexphys.storage.services import picture_url, uploaded
+from nexphys.storage.services import is_document, picture_url, uploaded
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import require_principal, requires, signed_in
 from nexphys.web.forms import attach_errors, has_errors
@@ -172,6 +174,14 @@ def delete(asset_id: int):
 
 # --- one asset -------------------------------------------------------------------------------------------
 
+def _attachment_url(asset_id: int, record_id: int, key: str) -> str | None:
+    """Where staff open an attachment: a document through the staff-only route, a picture as any picture."""
+    if is_document(key):
+        return url_for("equipment_schedule.attachment", asset_id=asset_id, record_id=record_id,
+                       name=key.rsplit("/", 1)[-1])
+    return picture_url(key)
+
+
 def _detail(asset: Asset, status: int = 200, **forms):
     """The asset's page with its forms (any given one keeps what was typed and its messages)."""
     status_form = forms.get("status_form") or StatusForm(formdata=None, status=asset.status)
@@ -181,7 +191,13 @@ def _detail(asset: Asset, status: int = 200, **forms):
     record_form = forms.get("record_form") or RecordForm(formdata=None)
     record_form.set_choices(schedules)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
+    requirements.count_uses(schedules)
+    short = requirements.short_now(asset)
     return render_template("equipment/detail.html", asset=asset, problems=queries.open_problems(asset.id),
+                           uses=requirements.uses_since(asset, requirements.counted_since(asset)),
+                           uses_since=requirements.counted_since(asset), short=short,
+                           short_sessions={s.session_id: db.session.get(ClassSession, s.session_id) for s in short},
+                           warning_days=requirements.warning_days(), attachment_url=_attachment_url,
                            schedules=schedules, records=queries.records_of(asset.id, page=page),
                            history=queries.history(asset.id), status_form=status_form, schedule_form=schedule_form,
                            record_form=record_form, confirm=ConfirmForm(), today=require_tenant().today(),
@@ -203,6 +219,16 @@ def change_status(asset_id: int):
     asset = services.get_asset(asset_id)
     form = StatusForm()
     form.validate()
+    status = form.status.data or ""
+    if status in (AssetStatus.OUT_OF_SERVICE, AssetStatus.RETIRED) and asset.status in requirements.USABLE \
+            and (form.status_reason.data or "").strip() and request.form.get("confirmed") != "y":
+        short = requirements.short_without(asset)
+        if short:  # say which classes need it before it goes
+            return render_template("equipment/status_confirm.html", asset=asset, status=status,
+                                   status_label=AssetStatus.LABELS[status], reason=form.status_reason.data,
+                                   shortfalls=short, days=requirements.warning_days(),
+                                   sessions={s.session_id: db.session.get(ClassSession, s.session_id)
+                                             for s in short})
     try:
         changed = services.change_status(asset, form.status.data or "", form.status_reason.data or "",
                                          require_principal())
@@ -212,6 +238,8 @@ def change_status(asset_id: int):
     db.session.commit()
     flash(f"“{asset.name}” is now {asset.status_label.lower()}." if changed else "The status was already that.",
           "success" if changed else "info")
+    if changed and requirements.short_now(asset):
+        flash("Some classes are now short of equipment: see them below, and make them smaller if need be.", "warning")
     return redirect(url_for("equipment.detail", asset_id=asset_id))
 
 
@@ -263,8 +291,8 @@ def log_record(asset_id: int):
             services.clean_record(asset, _values(form, names))
             return _detail(asset, 422, record_form=form)
         services.log_record(asset, _values(form, names), files, require_principal())
-    except (EquipmentInvalid, ImageRefused) as exc:
-        _refused(form, exc, aliases={"image": "attachments"})
+    except (EquipmentInvalid, ImageRefused, DocumentRefused) as exc:
+        _refused(form, exc, aliases={"image": "attachments", "document": "attachments"})
         return _detail(services.get_asset(asset_id), 422, record_form=form)
     db.session.commit()
     flash("Maintenance logged.", "success")

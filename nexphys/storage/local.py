@@ -14,7 +14,7 @@ from flask import Flask
 from nexphys.storage.base import StorageUnavailable, StoredObject
 
 # Keys are made by the platform; this refuses anything else before it could become a path.
-KEY_PATTERN = re.compile(r"[0-9]{1,12}/[a-z_]{1,40}/[0-9a-f]{32}(-thumb)?\.(png|jpg|webp)")
+KEY_PATTERN = re.compile(r"[0-9]{1,12}/[a-z_]{1,40}/[0-9a-f]{32}(-thumb)?\.(png|jpg|webp|pdf)")
 
 
 class LocalStorage:

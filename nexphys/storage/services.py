@@ -18,7 +18,7 @@ from flask import current_app, g, has_request_context, request, url_for
 
 from nexphys.audit.services import record
 from nexphys.extensions import db
-from nexphys.storage import images
+from nexphys.storage import documents, images
 from nexphys.storage.base import StorageUnavailable, storage
 from nexphys.storage.models import StoredFile
 from nexphys.tenancy.context import require_tenant
@@ -48,7 +48,7 @@ def thumbnail_key(key: str) -> str:
 
 def new_key(purpose: str, extension: str) -> str:
     """A fresh key in the bound studio's space (the studio comes from the request, never from input)."""
-    if purpose not in PURPOSES:
+    if purpose not in PURPOSES and purpose not in documents.DOCUMENT_PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}")
     return f"{require_tenant().id}/{purpose}/{secrets.token_hex(16)}.{extension}"
 
@@ -78,6 +78,30 @@ def store_image(data: bytes, purpose: str, actor: Principal | None, about: str |
                details={"purpose": purpose, "key": key, "size": stored.size,
                         "width": prepared.width, "height": prepared.height})
     return row
+
+
+def store_document(data: bytes, purpose: str, actor: Principal | None, about: str | None = None) -> StoredFile:
+    """Check an uploaded PDF (DocumentRefused says why not), store it as it is and record it. Flushes."""
+    documents.check_pdf(data)
+    key = new_key(purpose, documents.DOCUMENT_PURPOSES[purpose])
+    try:
+        stored = storage().save(key, data, "application/pdf")
+    except StorageUnavailable:
+        raise documents.DocumentRefused("The file could not be saved just now: the file store did not answer. "
+                                        "Nothing was changed. Try again in a minute.") from None
+    row = StoredFile(key=key, purpose=purpose, content_type="application/pdf", size=stored.size, width=0, height=0,
+                     uploaded_by=actor.person_id if actor else None)
+    db.session.add(row)
+    db.session.flush()
+    if actor is not None:
+        record(UPLOADED, actor.label, actor.person_id, target=about,
+               details={"purpose": purpose, "key": key, "size": stored.size})
+    return row
+
+
+def is_document(key: str) -> bool:
+    """Whether a stored key is a document (served to staff as a download), not a picture."""
+    return key.rsplit(".", 1)[-1] in documents.DOCUMENT_PURPOSES.values()
 
 
 def discard(key: str | None) -> None:

@@ -72,7 +72,12 @@ def detail(exercise_id: int):
 
 
 def _values(form: ExerciseForm) -> dict[str, Any]:
-    return {name: form[name].data for name in services.FIELDS}
+    values = {name: form[name].data for name in services.FIELDS}
+    ticked = request.form.getlist("kit")  # equipment ticked from a list another domain offers (page_parts)
+    if ticked:
+        typed = values["equipment"] if isinstance(values["equipment"], list) else [values["equipment"] or ""]
+        values["equipment"] = ", ".join([*ticked, *typed])  # one line of names, as the service splits it
+    return values
 
 
 def _saved_form(form: ExerciseForm, exercise: Exercise | None):

@@ -60,6 +60,10 @@ def rows(app, studio) -> dict[str, int]:
                                        "room_id": room.id})
         key, _secret = create_api_key("Front desk tablet integration", ["classes:read"], None)
         asset = _equipment(room.id, coach)
+        # the series' classes need a bike a place and the room has one: the schedule's badge, the roster's notice
+        # and the capacity page have something to show
+        from nexphys.equipment.requirements import set_requirements
+        set_requirements([{"category": "Stationary bikes", "quantity": 1, "per_member": True}], None, class_type=kind)
         role = db.session.scalar(sa.select(Role).where(Role.key == "manager"))
         # an exercise with a long name, many muscles and much equipment (its page and edit page)
         exercise = create_exercise({"name": "Single-arm overhead kettlebell walking lunge with a pause",

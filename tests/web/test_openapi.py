@@ -54,7 +54,7 @@ def test_every_operation_declares_its_request_and_response_shapes(client):
             if "4XX" not in operation["responses"]:
                 missing.append(f"{method.upper()} {path}: error response schema")
             if method in ("post", "patch", "put") and "requestBody" not in operation \
-                    and not path.endswith(("/check-in", "/reactivate", "/approve", "/decline")):
+                    and not path.endswith(("/check-in", "/reactivate", "/approve", "/decline", "/resolve")):
                 missing.append(f"{method.upper()} {path}: request body")
             for name in re.findall(r"{([a-z_]+)}", path):
                 if not any(p["in"] == "path" and p["name"] == name for p in operation.get("parameters", [])):
