@@ -8,13 +8,13 @@ category), an equipment category and a quantity, or "one per booked member". Sho
 from these rows and the assets in a session's room, so no counter column is needed.
 
 Revision ID: 0013_equipment_schedule
-Revises: 0011_equipment
+Revises: 0012_training
 Create Date: 2026-12-04 10:00:00.000000
 """
 from alembic import op
 
 revision = '0013_equipment_schedule'
-down_revision = '0011_equipment'
+down_revision = '0012_training'
 branch_labels = None
 depends_on = None
 
