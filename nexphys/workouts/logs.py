@@ -155,7 +155,8 @@ def _sets(errors: FieldErrors, value: Any) -> list[dict[str, Any]]:
     if len(value) > SETS_MAX:
         errors.add("sets", f"Log at most {SETS_MAX} sets.")
         return []
-    exercise_ids = {v.get("exercise_id") for v in value}
+    exercise_ids = {int(i) if isinstance(i, str) and i.strip().isdigit() else i
+                    for i in (v.get("exercise_id") for v in value)}
     known = set(db.session.scalars(sa.select(Exercise.id).where(
         Exercise.id.in_([i for i in exercise_ids if isinstance(i, int) and not isinstance(i, bool)
                          and 0 < i < 2**31] or [0]))))
@@ -167,7 +168,7 @@ def _sets(errors: FieldErrors, value: Any) -> list[dict[str, Any]]:
         exercise_id = _id(found, "sets", raw.get("exercise_id"), f"{where}: choose the exercise.")
         if exercise_id is None and not found:
             found.add("sets", f"{where}: choose the exercise.")
-        elif exercise_id is not None and exercise_id not in known:
+        elif exercise_id is not None and exercise_id not in known:  # (ids are checked in one query above)
             found.add("sets", f"{where}: that exercise is not in the library.")
         item = {
             "exercise_id": exercise_id,
