@@ -17,7 +17,7 @@ def _auth(app, tenant, role="member", **kwargs):
 
 def test_a_member_logs_and_reads_their_own_and_gets_the_records_set(app, client, studio):
     squat = make_exercise(app, studio, name="API squat")
-    me, member = _auth(app, studio)
+    me, _ = _auth(app, studio)
     answer = client.post("/api/v1/workout-logs", headers=me, json={
         "performed_on": "2026-02-02", "sets": [{"exercise_id": squat, "reps": 5, "load_kg": 100, "rpe": 8}],
         "notes": "Felt strong"})
