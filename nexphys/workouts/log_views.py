@@ -69,11 +69,17 @@ def target_text(target: Target) -> str:
     return text_ + (" (lighter week)" if target.deload else "")
 
 
+def _shown(value: Any) -> str:
+    """A value as the form shows it: nothing for None, kilos without trailing zeros."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str | int) else records.kg(value)
+
+
 def _row(exercise_id: Any = "", name: str = "", prescription_id: Any = "", target: str = "", reps: Any = "",
          load_kg: Any = "", rpe: Any = "") -> dict[str, Any]:
     return {"exercise_id": exercise_id, "name": name, "prescription_id": prescription_id, "target": target,
-            "reps": "" if reps is None else reps, "load_kg": "" if load_kg is None else records.kg(load_kg)
-            if not isinstance(load_kg, str) else load_kg, "rpe": "" if rpe is None else rpe}
+            "reps": _shown(reps), "load_kg": _shown(load_kg), "rpe": _shown(rpe)}
 
 
 def planned_rows(workout: Workout, week: int, member_id: int) -> list[dict[str, Any]]:

@@ -371,7 +371,7 @@ def update_log(log: WorkoutLog, values: dict[str, Any], actor: Principal) -> Sav
     if "title" in cleaned and not cleaned["title"]:
         cleaned.pop("title")  # a log keeps a title
     for name, value in cleaned.items():
-        setattr(log, name, value if value is not None or name.startswith("result_") else getattr(log, name))
+        setattr(log, name, value)
     db.session.flush()
     if sets is not None:
         _write_sets(log, sets)

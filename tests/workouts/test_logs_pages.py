@@ -129,3 +129,21 @@ def test_another_studio_never_reaches_a_log(app, studio, other_studio):
     from nexphys.workouts.models import WorkoutLog
 
     assert len(rows(app, studio, sa.select(WorkoutLog).where(WorkoutLog.id == log_id))) == 1
+
+
+def test_editing_a_log_on_its_page_changes_its_sets_and_its_records(app, studio):
+    lift = make_exercise(app, studio, name="Edit page lift")
+    client, member = _client(app, studio)
+    log_id, _ = log_as(app, studio, member, sets=[squat_set(lift, 5, 60, rpe="8")])
+    path = f"/training/logs/{log_id}/edit"
+    page = client.get(path, headers=host(studio)).get_data(as_text=True)
+    assert 'value="60"' in page and 'value="8"' in page and "Edit page lift" in page
+    answer = client.post(path, headers=host(studio), data={
+        "csrf_token": csrf_token_from(client, studio, path), "performed_on": "2026-01-05", "notes": "Better",
+        "set_exercise": [str(lift), ""], "set_prescription": ["", ""], "set_reps": ["5", ""],
+        "set_load": ["62.5", ""], "set_rpe": ["9", ""]})
+    assert answer.status_code == 302
+    detail = client.get(answer.location, headers=host(studio)).get_data(as_text=True)
+    assert "5 × 62.5 kg" in detail and "Better" in detail and "Record" in detail
+    records = client.get("/training/records", headers=host(studio)).get_data(as_text=True)
+    assert "62.5 kg" in records and "60 kg" not in records
