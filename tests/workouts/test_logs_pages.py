@@ -147,3 +147,37 @@ def test_editing_a_log_on_its_page_changes_its_sets_and_its_records(app, studio)
     assert "5 × 62.5 kg" in detail and "Better" in detail and "Record" in detail
     records = client.get("/training/records", headers=host(studio)).get_data(as_text=True)
     assert "62.5 kg" in records and "60 kg" not in records
+
+
+def test_a_program_day_s_form_is_prefilled_with_that_week_s_targets_and_saved_with_its_week(app, studio):
+    from datetime import date
+
+    from nexphys.extensions import db
+    from nexphys.workouts.models import Assignment, WorkoutLog
+    from tests.running import run
+    from tests.workouts.factories import make_program, make_workout
+
+    lift = make_exercise(app, studio, name="Program press")
+    client, member = _client(app, studio)
+    program = make_program(app, studio, weeks=4)
+    workout = make_workout(app, studio, [dict(exercise_id=lift, sets=3, reps=5, load_kind="kg", load_value=40,
+                                              progression="add_kg", progression_amount=2.5)],
+                           program_id=program, day_number=1, title="Press day")
+
+    def assign() -> int:
+        assignment = Assignment(program_id=program, member_id=member, starts_on=date(2026, 1, 5))
+        db.session.add(assignment)
+        db.session.flush()
+        return assignment.id
+
+    assignment = run(app, studio, assign)
+    path = f"/training/log/new?workout={workout}&assignment={assignment}&week=3"
+    page = client.get(path, headers=host(studio)).get_data(as_text=True)
+    assert page.count('autocomplete="off" value="45"') == 3 and "target 3 × 5 at 45 kg" in page and "Week 3" in page
+    answer = client.post(path, headers=host(studio), data={
+        "csrf_token": csrf_token_from(client, studio, path), "set_exercise": [str(lift)],
+        "set_prescription": [""], "set_reps": ["5"], "set_load": ["45"], "set_rpe": [""]})
+    assert answer.status_code == 302
+    saved = rows(app, studio, sa.select(WorkoutLog).where(WorkoutLog.member_id == member))[0]
+    assert (saved.workout_id, saved.assignment_id, saved.program_week, saved.title) == (workout, assignment, 3,
+                                                                                        "Press day")
