@@ -5,7 +5,8 @@ from nexphys.roles.defaults import EVERYONE, STAFF
 
 domain = Domain(
     name="workouts",
-    pages=(Pages("nexphys.workouts.views:bp"), Pages("nexphys.workouts.api:bp")),
+    pages=(Pages("nexphys.workouts.views:bp"), Pages("nexphys.workouts.api:bp"),
+           Pages("nexphys.workouts.log_views:bp"), Pages("nexphys.workouts.log_api:bp")),
     models=("nexphys.workouts.models",),
     # tenant migration 0010 adds them, granted to the same roles, in studios made before it
     permissions=(
@@ -19,7 +20,10 @@ domain = Domain(
         Permission("workouts", "delete", "Remove one's own training logs", own=True, roles=EVERYONE),
     ),
     seeds=("nexphys.workouts.starter:seed_exercises",),
-    nav=(NavLink("workouts.index", "Exercises", 45, group="Training"),),
+    template_context=("nexphys.workouts.log_views:template_values",),  # a class's results on its page
+    nav=(NavLink("workouts.index", "Exercises", 45, group="Training"),
+         NavLink("training_logs.history", "Training log", 46, group="Training"),
+         NavLink("training_logs.records", "Records", 47, group="Training")),
     audit_actions={"exercise.created": "Exercise added",  # services.CREATED and the others
                    "exercise.changed": "Exercise changed",
                    "exercise.archived": "Exercise archived",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexphys.errors import DomainError, Invalid, NotFound
+from nexphys.errors import DomainError, Invalid, NotAllowed, NotFound
 
 
 class WorkoutsError(DomainError):
@@ -15,3 +15,15 @@ class ExerciseInvalid(WorkoutsError, Invalid):
 
 class ExerciseNotFound(WorkoutsError, NotFound):
     """No such exercise in this studio."""
+
+
+class LogInvalid(WorkoutsError, Invalid):
+    """Field → messages for a training log that cannot be saved as given."""
+
+
+class LogNotFound(WorkoutsError, NotFound):
+    """No such training log in this studio (or not the caller's to see)."""
+
+
+class LogNotAllowed(WorkoutsError, NotAllowed):
+    """The caller may not log for that person or that class."""

@@ -92,8 +92,19 @@ def rows(app, studio) -> dict[str, int]:
                                          "hours": [["06:00", "21:00"]] * 5 + [None, ["09:00", "12:00"]]}})
 
     run(app, studio, face)
-    return {"session_id": session_id, "booking_id": booking_id, "member_id": member, "instructor_id": coach,
-            **run(app, studio, schedule)}
+    found = {"session_id": session_id, "booking_id": booking_id, "member_id": member, "instructor_id": coach,
+             **run(app, studio, schedule)}
+    return {**found, "log_id": _training_log(app, studio, member, found["exercise_id"])}
+
+
+def _training_log(app, studio, member: int, exercise_id: int) -> int:
+    """A long-titled log with sets and a note: its page, its edit and removal pages, history, records, progress."""
+    from tests.workouts.logging import log_as, squat_set
+
+    log_as(app, studio, member, performed_on="2026-01-05", sets=[squat_set(exercise_id, 5, 20)])
+    log_id, _ = log_as(app, studio, member, title="Long Saturday session of single-arm kettlebell walking lunges",
+                       notes="Heavy today. " * 20, sets=[squat_set(exercise_id, 5, 24, rpe="8.5")] * 3)
+    return log_id
 
 
 def _equipment(room_id: int, coach: int) -> int:
@@ -156,7 +167,10 @@ def test_every_page_fits_a_phone_for_an_owner_and_a_member(app, studio, rows, li
                                                              f"/classes/{rows['session_id']}",
                                                              "/account/password", "/about",
                                                              f"/instructors/{rows['instructor_id']}",
-                                                             f"/equipment/{rows['asset_id']}/report"])]
+                                                             f"/equipment/{rows['asset_id']}/report",
+                                                             "/training/history", "/training/records",
+                                                             "/training/log/new",
+                                                             f"/training/exercises/{rows['exercise_id']}"])]
     assert problems == []
 
 
