@@ -15,3 +15,11 @@ class ExerciseInvalid(WorkoutsError, Invalid):
 
 class ExerciseNotFound(WorkoutsError, NotFound):
     """No such exercise in this studio."""
+
+
+class ProgramInvalid(WorkoutsError, Invalid):
+    """Field → messages for a program, a workout's block or prescription, an assignment or a training max."""
+
+
+class ProgramNotFound(WorkoutsError, NotFound):
+    """No such program, workout, block, prescription or assignment in this studio (or not visible)."""
