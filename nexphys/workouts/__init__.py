@@ -5,7 +5,9 @@ from nexphys.roles.defaults import EVERYONE, STAFF
 
 domain = Domain(
     name="workouts",
-    pages=(Pages("nexphys.workouts.views:bp"), Pages("nexphys.workouts.api:bp")),
+    pages=(Pages("nexphys.workouts.views:bp"), Pages("nexphys.workouts.api:bp"),
+           Pages("nexphys.workouts.program_views:bp"), Pages("nexphys.workouts.program_editor:bp"),
+           Pages("nexphys.workouts.program_api:bp")),
     models=("nexphys.workouts.models",),
     # tenant migration 0010 adds them, granted to the same roles, in studios made before it
     permissions=(
@@ -19,11 +21,26 @@ domain = Domain(
         Permission("workouts", "delete", "Remove one's own training logs", own=True, roles=EVERYONE),
     ),
     seeds=("nexphys.workouts.starter:seed_exercises",),
-    nav=(NavLink("workouts.index", "Exercises", 45, group="Training"),),
+    nav=(NavLink("workouts.index", "Exercises", 45, group="Training"),
+         NavLink("programs.index", "Programs", 46, group="Training"),
+         NavLink("programs.my_training", "My training", 47, group="")),
+    template_context=("nexphys.workouts.program_words:template_values",),
     audit_actions={"exercise.created": "Exercise added",  # services.CREATED and the others
                    "exercise.changed": "Exercise changed",
                    "exercise.archived": "Exercise archived",
                    "exercise.restored": "Exercise restored",
                    "exercise.picture_changed": "Exercise picture changed",
-                   "exercise.picture_removed": "Exercise picture removed"},
+                   "exercise.picture_removed": "Exercise picture removed",
+                   # programs.py and program_training.py
+                   "program.created": "Program created",
+                   "program.changed": "Program changed",
+                   "program.archived": "Program archived",
+                   "program.copied": "Program copied",
+                   "workout.changed": "Workout changed",
+                   "assignment.created": "Program assigned",
+                   "assignment.ended": "Program assignment ended",
+                   "training_max.set": "Training max set",
+                   "training_max.removed": "Training max removed",
+                   "class_workout.attached": "Workout added to a class",
+                   "class_workout.detached": "Workout taken off a class"},
 )
