@@ -124,7 +124,7 @@ def list_programs(query: ProgramsQuery):
 
 @bp.post("/workouts")
 @requires("workouts", "create", own=False)
-@api(body=NewProgram, responses={201: Program}, problems=(422,))
+@api(body=NewProgram, responses={201: Program}, problems=(422,), check=services.clean_program)
 def create_program(body: NewProgram):
     """Start a program {name, description?, weeks (1-52), is_template?}; add its days with PUT …/days/{day}."""
     program = services.create_program(body.model_dump(), require_principal())

@@ -218,3 +218,22 @@ def test_a_class_workout_shows_on_the_class_page_and_the_timetable(app, studio, 
     assert removed.status_code == 302
     _status, timetable = _get(client, studio, "/")
     assert "Workout: Grace" not in timetable
+
+
+def test_another_studio_s_staff_cannot_open_or_change_these_pages(app, studio, other_studio):
+    from tests.requests import staff_client
+
+    program_id = make_program(app, studio, name="A's program")
+    workout_id = make_workout(app, studio, program_id=program_id, day_number=1, title="A's day")
+    member_id = make_user(app, studio, full_name="Only In Studio A")
+    session_id = make_session(app, studio, name="A's class")
+    theirs = staff_client(app, other_studio, "manager")[0]
+    for path in (f"/programs/{program_id}", f"/workouts/{workout_id}/edit", f"/classes/{session_id}/workout"):
+        assert _get(theirs, other_studio, path)[0] == 404, path
+    status, page = _get(theirs, other_studio, f"/members/{member_id}/training")  # ids are per studio
+    assert status == 404 or "Only In Studio A" not in page
+    for path in (f"/programs/{program_id}/copy", f"/programs/{program_id}/archive", f"/workouts/{workout_id}/edit",
+                 f"/workouts/{workout_id}/blocks/new", f"/classes/{session_id}/workout"):
+        assert _post(theirs, other_studio, path, {"title": "Taken", "kind": "straight"}).status_code == 404, path
+    _status, page = _get(theirs, other_studio, "/programs?q=A%27s")
+    assert "A&#39;s program" not in page
