@@ -17,7 +17,7 @@ from nexphys.workouts import programs as services
 from nexphys.workouts.errors import ProgramInvalid, ProgramNotFound
 from nexphys.workouts.models import ClassWorkout, Prescription, Workout, WorkoutBlock
 from nexphys.workouts.plans import planned
-from nexphys.workouts.program_words import BLOCK_KINDS, LOAD_KINDS, RULES, SCORINGS, SET_TYPES
+from nexphys.workouts.program_words import BLOCK_KINDS, LOAD_KINDS, RULES, SCORINGS, SET_TYPES, number
 
 bp = Blueprint("program_editor", __name__)
 # The form gives a block's lengths in minutes (what coaches say); the service keeps seconds.
@@ -192,7 +192,8 @@ def prescription(workout_id: int, block_id: int | None = None, prescription_id: 
     values = {"sets": 3, "reps": 10, "set_type": "working", "load_kind": "none", "progression": "none"}
     if found is not None:
         values = {name: getattr(found, name) for name in services.PRESCRIPTION_FIELDS}
-        values["exercise"] = found.exercise.name
+        values.update({name: number(values[name]) for name in ("load_value", "progression_amount", "deload_percent")
+                       if values[name] is not None}, exercise=found.exercise.name)
     return _prescription_form(workout, found_block, found, values, {})
 
 

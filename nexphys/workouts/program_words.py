@@ -92,8 +92,9 @@ def block_text(block: WorkoutBlock) -> str:
     if kind == BlockKind.EMOM:
         return f"EMOM: every {seconds(block.interval_seconds)} for {seconds(block.time_cap_seconds)}"
     if kind == BlockKind.FOR_TIME:
-        rounds = f"{block.rounds} rounds " if block.rounds else ""
-        return f"{rounds}for time" + (f", time cap {seconds(block.time_cap_seconds)}" if block.time_cap_seconds else "")
+        text = (f"{block.rounds} rounds for time" if block.rounds else "For time") + (
+            f", time cap {seconds(block.time_cap_seconds)}" if block.time_cap_seconds else "")
+        return text
     if kind == BlockKind.INTERVALS:
         return (f"Intervals: {block.rounds} × {seconds(block.interval_seconds)} work, "
                 f"{seconds(block.rest_seconds) or '0 s'} rest")
