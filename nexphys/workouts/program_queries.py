@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from nexphys.extensions import db
-from nexphys.workouts.models import Assignment, Exercise, Program, Workout
+from nexphys.workouts.models import Assignment, ClassWorkout, Exercise, Program, Workout
 from nexphys.workouts.plans import (
     PlannedWorkout,
     ProgramDay,
@@ -85,7 +85,6 @@ def exercise_names(ids: set[int]) -> dict[int, str]:
 
 
 def used_in_classes(workout_ids: list[int]) -> set[int]:
-    from nexphys.workouts.models import ClassWorkout
     if not workout_ids:
         return set()
     return set(db.session.scalars(sa.select(ClassWorkout.workout_id).where(ClassWorkout.workout_id.in_(workout_ids))))
@@ -134,3 +133,24 @@ def class_plan(session_id: int, principal=None) -> PlannedWorkout | None:
         return None
     member_id = principal.person_id if principal is not None and principal.kind == "user" else None
     return planned(attached.workout, 1, member_id)
+
+
+def timetable_workouts(slots: list) -> dict[int, str]:
+    """{session id: its workout of the day's title} for the timetable's sessions (Slots, with their series), in
+    one query that does not read the sessions again: the session's own workout, else its series'."""
+    session_ids = [s.id for s in slots]
+    series_ids = {s.series_id for s in slots if s.series_id is not None}
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(ClassWorkout.session_id, ClassWorkout.series_id, Workout.title)
+        .join(Workout, Workout.id == ClassWorkout.workout_id)
+        .where(sa.or_(ClassWorkout.session_id.in_(session_ids), ClassWorkout.series_id.in_(series_ids or {0})))).all()
+    own = {session_id: title for session_id, _series, title in rows if session_id is not None}
+    of_series = {series_id: title for _session, series_id, title in rows if series_id is not None}
+    found = {}
+    for s in slots:
+        title = own.get(s.id) or (of_series.get(s.series_id) if s.series_id is not None else None)
+        if title:
+            found[s.id] = title
+    return found

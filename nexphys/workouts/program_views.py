@@ -57,9 +57,10 @@ def _refused(exc: ProgramInvalid) -> dict[str, list[str]]:
 
 
 @bp.get("/programs")
-@requires("workouts", "read")
+@requires("workouts", "update", own=False)
 def index():
-    """Programs and templates: search, filter, page through (members: the ones assigned to them)."""
+    """Programs and templates: search, filter, page through. Staff only (it is also the header's link, which a
+    member's flat header does without): members find the programs given to them on My training."""
     principal = require_principal()
     staff = is_staff(principal)
     kind = request.args.get("kind", "")

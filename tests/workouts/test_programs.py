@@ -3,7 +3,7 @@ archiving, assignments, training maxes and class workouts."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -207,3 +207,36 @@ def test_a_class_workout_is_attached_replaced_and_detached(app, studio):
         assert db.session.get(Workout, first.id) is None  # the replaced one was used nowhere else
         assert training.detach_class_workout(session=session) and class_workouts([session_id]) == {}
         assert not training.detach_class_workout(session=session)
+
+
+def test_the_timetable_reads_each_class_s_workout_or_its_series_in_one_query(app, studio):
+    from datetime import time as clock
+
+    from nexphys.classes.models import ClassSeries, ClassSession
+    from nexphys.classes.queries import slots_between
+    from nexphys.extensions import db
+    from nexphys.workouts import program_training as training
+    from nexphys.workouts import programs
+    from nexphys.workouts.program_queries import timetable_workouts
+    from tests.running import count_statements
+
+    first, second, bare = (make_session(app, studio, name="Series WOD class") for _ in range(3))
+    with in_studio(app, studio):
+        session = db.session.get(ClassSession, first)
+        series = ClassSeries(class_type_id=session.class_type_id, weekdays=[0], start_time=clock(7),
+                             duration_minutes=60, capacity=10, starts_on=date(2026, 1, 5))
+        db.session.add(series)
+        db.session.flush()
+        for session_id in (first, second):
+            db.session.get(ClassSession, session_id).series_id = series.id
+        training.attach_class_workout(programs.add_workout({"title": "Helen"}), series=series)
+        training.attach_class_workout(programs.add_workout({"title": "Grace"}),
+                                      session=db.session.get(ClassSession, second))
+        db.session.commit()
+        starts = [db.session.get(ClassSession, i).starts_at for i in (first, second, bare)]
+        slots = [s for s in slots_between(min(starts), max(starts) + timedelta(seconds=1))
+                 if s.id in (first, second, bare)]
+    assert {s.id: s.series_id is not None for s in slots} == {first: True, second: True, bare: False}
+    found: dict = {}
+    statements = count_statements(app, lambda: found.update(run(app, studio, lambda: timetable_workouts(slots))))
+    assert found == {first: "Helen", second: "Grace"} and statements <= 3  # (binding the studio, then one read)
