@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from nexphys.extensions import db
+from nexphys.tenancy.binding import read_rows
+from nexphys.tenancy.cache import cached_tenant_value
 from nexphys.workouts.models import Assignment, ClassWorkout, Exercise, Program, Workout
 from nexphys.workouts.plans import (
     PlannedWorkout,
@@ -135,17 +138,31 @@ def class_plan(session_id: int, principal=None) -> PlannedWorkout | None:
     return planned(attached.workout, 1, member_id)
 
 
+# The timetable's workouts of the day: a constant statement read with read_rows (W1's hot path: one round trip
+# on a pooled connection, its SQL rendered once per schema), the ids passed as arrays.
+_TIMETABLE_WORKOUTS = (
+    sa.select(ClassWorkout.session_id, ClassWorkout.series_id, Workout.title)
+    .join(Workout, Workout.id == ClassWorkout.workout_id)
+    .where(sa.or_(ClassWorkout.session_id == sa.any_(sa.bindparam("sessions", type_=ARRAY(sa.Integer))),
+                  ClassWorkout.series_id == sa.any_(sa.bindparam("series", type_=ARRAY(sa.Integer))))))
+
+
+def has_class_workouts() -> bool:
+    """Whether any class of the studio carries a workout, kept in process (no query on most timetable views:
+    most studios have none); attaching or taking one off forgets it (program_training)."""
+    return cached_tenant_value("class-workouts:any", lambda: db.session.scalar(
+        sa.select(sa.exists().where(ClassWorkout.id.is_not(None)))))
+
+
 def timetable_workouts(slots: list) -> dict[int, str]:
     """{session id: its workout of the day's title} for the timetable's sessions (Slots, with their series), in
-    one query that does not read the sessions again: the session's own workout, else its series'."""
-    session_ids = [s.id for s in slots]
-    series_ids = {s.series_id for s in slots if s.series_id is not None}
-    if not session_ids:
+    one round trip that does not read the sessions again: the session's own workout, else its series'."""
+    if not slots or not has_class_workouts():
         return {}
-    rows = db.session.execute(
-        sa.select(ClassWorkout.session_id, ClassWorkout.series_id, Workout.title)
-        .join(Workout, Workout.id == ClassWorkout.workout_id)
-        .where(sa.or_(ClassWorkout.session_id.in_(session_ids), ClassWorkout.series_id.in_(series_ids or {0})))).all()
+    series_ids = sorted({s.series_id for s in slots if s.series_id is not None})
+    rows = read_rows(_TIMETABLE_WORKOUTS, {"sessions": [s.id for s in slots], "series": series_ids})
+    if not rows:
+        return {}
     own = {session_id: title for session_id, _series, title in rows if session_id is not None}
     of_series = {series_id: title for _session, series_id, title in rows if series_id is not None}
     found = {}

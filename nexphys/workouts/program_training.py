@@ -13,6 +13,7 @@ from nexphys.audit.services import record
 from nexphys.classes.models import ClassSeries, ClassSession
 from nexphys.extensions import db
 from nexphys.members.models import User, UserStatus
+from nexphys.tenancy.cache import forget_tenant_values_after_commit
 from nexphys.validation import FieldErrors, day, text
 from nexphys.web.access import Principal
 from nexphys.workouts.errors import ProgramInvalid, ProgramNotFound
@@ -140,6 +141,7 @@ def attach_class_workout(workout: Workout, session: ClassSession | None = None, 
                             series_id=series.id if series else None)
     db.session.add(attached)
     db.session.flush()
+    forget_tenant_values_after_commit()  # the timetable's "any class workouts?" (program_queries)
     target = f"session:{session.id}" if session else f"series:{series.id}"
     _audit(CLASS_ATTACHED, actor, target, {"workout": workout.id, "title": workout.title})
     return attached
@@ -154,6 +156,7 @@ def detach_class_workout(session: ClassSession | None = None, series: ClassSerie
     workout = current.workout
     db.session.delete(current)
     db.session.flush()
+    forget_tenant_values_after_commit()
     _drop_if_unused(workout)
     _audit(CLASS_DETACHED, actor, f"session:{session.id}" if session else f"series:{series.id}",
            {"title": workout.title})

@@ -193,6 +193,8 @@ def test_a_class_workout_shows_on_the_class_page_and_the_timetable(app, studio, 
     status, page = _get(coach, studio, f"/classes/{session_id}")
     assert "Add the workout of the day" in page
     assert _get(client, studio, f"/classes/{session_id}/workout")[0] == 403
+    _status, timetable = _get(client, studio, "/")  # seen before any class has a workout (kept in process)
+    assert "WOD pages" in timetable and "Workout:" not in timetable
     attached = _post(coach, studio, f"/classes/{session_id}/workout", {"title": "Fran", "scoring": "time"},
                      f"/classes/{session_id}/workout")
     assert attached.status_code == 302
