@@ -127,6 +127,7 @@ class Card:
     image_url: str | None = None  # the class type's picture
     thumb_url: str | None = None  # its small variant, for the timetable's cards
     instructor_url: str | None = None  # the instructor's profile page
+    workout: str | None = None  # the title of the class's workout of the day (nexphys.workouts.plans.class_workouts)
 
 
 def _availability(slot: Slot, rules: BookingRules, now: datetime) -> tuple[str, str]:
@@ -140,8 +141,9 @@ def _availability(slot: Slot, rules: BookingRules, now: datetime) -> tuple[str, 
     return "Full", "full"
 
 
-def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer) -> Card:
-    """The card for `slot` as `viewer` sees it; `mine` is their live booking {booking_id, status, position}."""
+def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer, workout: str | None = None) -> Card:
+    """The card for `slot` as `viewer` sees it; `mine` is their live booking {booking_id, status, position};
+    `workout` the title of its workout of the day, if any."""
     rules, now = viewer.rules, viewer.now
     availability, kind = _availability(slot, rules, now)
     started = slot.starts_at <= now
@@ -188,7 +190,8 @@ def build_card(slot: Slot, mine: dict[str, Any] | None, viewer: Viewer) -> Card:
         action_url=_action_url(viewer.urls, action, slot.id, mine["booking_id"] if mine and status else None),
         image_url=picture_url(slot.image) if slot.image else None,
         thumb_url=picture_url(slot.image, thumbnail=True) if slot.image else None,
-        instructor_url=viewer.urls.instructor(slot.instructor_id) if slot.instructor_id is not None else None)
+        instructor_url=viewer.urls.instructor(slot.instructor_id) if slot.instructor_id is not None else None,
+        workout=workout)
 
 
 def _action_url(urls: CardUrls, action: str | None, session_id: int, booking_id: int | None) -> str | None:

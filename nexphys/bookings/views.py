@@ -35,6 +35,8 @@ from nexphys.web.access import Principal, current_principal, public, require_pri
 from nexphys.web.forms import attach_errors, has_errors
 from nexphys.web.navigation import back_to, is_htmx, sign_in_redirect, this_page
 from nexphys.web.safety import safe_next
+from nexphys.workouts.plans import class_workouts
+from nexphys.workouts.program_queries import class_plan
 
 bp = Blueprint("bookings", __name__)
 
@@ -51,7 +53,8 @@ def _card(session_id: int, now: datetime | None = None) -> Card:
     viewer = viewer_for(current_principal(), cached_settings(CARD_SETTINGS), require_tenant().zone, now,
                         upcoming=lambda member_id: services.upcoming_confirmed_count(member_id, now))
     mine = queries.statuses_for(viewer.member_id, [found.id]).get(found.id) if viewer.signed_in else None
-    return build_card(found, mine, viewer)
+    workout = class_workouts([found.id]).get(found.id)
+    return build_card(found, mine, viewer, workout.workout.title if workout else None)
 
 
 @bp.get("/classes/<int:session_id>")
@@ -62,7 +65,8 @@ def class_detail(session_id: int):
     if cached_settings(CARD_SETTINGS).get("timetable_requires_sign_in") and principal is None:
         return sign_in_redirect()
     return render_template("bookings/class_detail.html", card=_card(session_id), next_url=request.path,
-                           time_zone=require_tenant().time_zone,
+                           time_zone=require_tenant().time_zone, workout_plan=class_plan(session_id, principal),
+                           may_edit_workout=principal is not None and principal.scope("workouts", "update") == "all",
                            can_see_roster=principal is not None and principal.scope("bookings", "read") == "all")
 
 

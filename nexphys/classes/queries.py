@@ -42,6 +42,7 @@ class Slot(NamedTuple):
     status: str
     cancel_reason: str | None
     image: str | None  # the class type's picture (a storage key), read in the same query
+    series_id: int | None = None  # its weekly series, if any (a series' workout of the day shows on it)
     description: str = ""  # only read for one session's page (slot())
     level: str = ""
 
@@ -63,7 +64,8 @@ def _slots(*extra: sa.ColumnElement) -> sa.Select:
         sa.select(_sessions.c.id, _sessions.c.class_type_id, _types.c.name, _types.c.color, _sessions.c.instructor_id,
                   _instructors.c.full_name.label("instructor"), _rooms.c.name.label("room"), _sessions.c.starts_at,
                   _sessions.c.ends_at, _sessions.c.capacity, _sessions.c.booked_count.label("booked"),
-                  _sessions.c.status, _sessions.c.cancel_reason, _types.c.image_key.label("image"), *extra)
+                  _sessions.c.status, _sessions.c.cancel_reason, _types.c.image_key.label("image"),
+                  _sessions.c.series_id, *extra)
         .join_from(_sessions, _types, _types.c.id == _sessions.c.class_type_id)
         .outerjoin(_instructors, _instructors.c.id == _sessions.c.instructor_id)
         .outerjoin(_rooms, _rooms.c.id == _sessions.c.room_id)

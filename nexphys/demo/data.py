@@ -26,6 +26,7 @@ from nexphys.classes.queries import week_start
 from nexphys.db import utcnow
 from nexphys.demo.equipment import seed_demo_equipment
 from nexphys.demo.face import seed_demo_face
+from nexphys.demo.programs import seed_demo_programs
 from nexphys.demo.training import seed_demo_training
 from nexphys.extensions import db
 from nexphys.members.models import User
@@ -294,6 +295,7 @@ def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None 
     trim_demo_bookings(people)
     seed_demo_face(studio.slug)
     seed_demo_equipment(studio.slug, today)
+    seed_demo_programs(studio.slug, today)
     for monday in (this_week, this_week + timedelta(days=7)):
         seed_demo_bookings(studio, people, monday)
     seed_demo_training(studio.slug, today)  # after the bookings: a past class's check-ins may have results

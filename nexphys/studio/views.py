@@ -25,6 +25,7 @@ from nexphys.studio.embedding import EMBED_SETTING, framing_origins
 from nexphys.tenancy.context import require_tenant
 from nexphys.web.access import current_principal, public
 from nexphys.web.navigation import sign_in_redirect, this_page
+from nexphys.workouts.program_queries import timetable_workouts
 
 VIEWS = ("week", "day")
 # A cancelled class stays on the timetable, struck through, this long after it was cancelled (members who
@@ -83,9 +84,11 @@ def studio_home():
     viewer = viewer_for(principal, values, zone, now,
                         upcoming=lambda member_id: upcoming_confirmed_count(member_id, now))
     mine = statuses_for(viewer.member_id, [s.id for s in shown]) if viewer.signed_in and shown else {}
+    # The classes' workouts of the day, in one query (not cached: a changed workout shows at once).
+    workouts = timetable_workouts(shown) if shown else {}
     days = {first + timedelta(days=i): [] for i in range(length)}
     for slot in shown:
-        card = build_card(slot, mine.get(slot.id), viewer)
+        card = build_card(slot, mine.get(slot.id), viewer, workouts.get(slot.id))
         days.setdefault(card.starts.date(), []).append(card)
 
     feed_token = studio_token(values.get(STUDIO_TOKEN_SETTING))

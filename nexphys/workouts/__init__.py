@@ -6,7 +6,9 @@ from nexphys.roles.defaults import EVERYONE, STAFF
 domain = Domain(
     name="workouts",
     pages=(Pages("nexphys.workouts.views:bp"), Pages("nexphys.workouts.api:bp"),
-           Pages("nexphys.workouts.log_views:bp"), Pages("nexphys.workouts.log_api:bp")),
+           Pages("nexphys.workouts.log_views:bp"), Pages("nexphys.workouts.log_api:bp"),
+           Pages("nexphys.workouts.program_views:bp"), Pages("nexphys.workouts.program_editor:bp"),
+           Pages("nexphys.workouts.program_api:bp")),
     models=("nexphys.workouts.models",),
     # tenant migration 0010 adds them, granted to the same roles, in studios made before it
     permissions=(
@@ -20,14 +22,29 @@ domain = Domain(
         Permission("workouts", "delete", "Remove one's own training logs", own=True, roles=EVERYONE),
     ),
     seeds=("nexphys.workouts.starter:seed_exercises",),
-    template_context=("nexphys.workouts.log_views:template_values",),  # a class's results on its page
+    # a class's results on its page; the words of programs in every template
+    template_context=("nexphys.workouts.log_views:template_values", "nexphys.workouts.program_words:template_values"),
     nav=(NavLink("workouts.index", "Exercises", 45, group="Training"),
-         NavLink("training_logs.history", "Training log", 46, group="Training"),
-         NavLink("training_logs.records", "Records", 47, group="Training")),
+         NavLink("programs.index", "Programs", 46, group="Training"),
+         NavLink("training_logs.history", "Training log", 47, group="Training"),
+         NavLink("training_logs.records", "Records", 48, group="Training"),
+         NavLink("programs.my_training", "My training", 49, group="")),
     audit_actions={"exercise.created": "Exercise added",  # services.CREATED and the others
                    "exercise.changed": "Exercise changed",
                    "exercise.archived": "Exercise archived",
                    "exercise.restored": "Exercise restored",
                    "exercise.picture_changed": "Exercise picture changed",
-                   "exercise.picture_removed": "Exercise picture removed"},
+                   "exercise.picture_removed": "Exercise picture removed",
+                   # programs.py and program_training.py
+                   "program.created": "Program created",
+                   "program.changed": "Program changed",
+                   "program.archived": "Program archived",
+                   "program.copied": "Program copied",
+                   "workout.changed": "Workout changed",
+                   "assignment.created": "Program assigned",
+                   "assignment.ended": "Program assignment ended",
+                   "training_max.set": "Training max set",
+                   "training_max.removed": "Training max removed",
+                   "class_workout.attached": "Workout added to a class",
+                   "class_workout.detached": "Workout taken off a class"},
 )

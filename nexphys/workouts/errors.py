@@ -27,3 +27,11 @@ class LogNotFound(WorkoutsError, NotFound):
 
 class LogNotAllowed(WorkoutsError, NotAllowed):
     """The caller may not log for that person or that class."""
+
+
+class ProgramInvalid(WorkoutsError, Invalid):
+    """Field → messages for a program, a workout's block or prescription, an assignment or a training max."""
+
+
+class ProgramNotFound(WorkoutsError, NotFound):
+    """No such program, workout, block, prescription or assignment in this studio (or not visible)."""

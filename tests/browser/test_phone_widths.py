@@ -93,7 +93,7 @@ def rows(app, studio) -> dict[str, int]:
 
     run(app, studio, face)
     found = {"session_id": session_id, "booking_id": booking_id, "member_id": member, "instructor_id": coach,
-             **run(app, studio, schedule)}
+             **run(app, studio, schedule), **run(app, studio, lambda: _program(member, session_id))}
     return {**found, "log_id": _training_log(app, studio, member, found["exercise_id"])}
 
 
@@ -105,6 +105,38 @@ def _training_log(app, studio, member: int, exercise_id: int) -> int:
     log_id, _ = log_as(app, studio, member, title="Long Saturday session of single-arm kettlebell walking lunges",
                        notes="Heavy today. " * 20, sets=[squat_set(exercise_id, 5, 24, rpe="8.5")] * 3)
     return log_id
+
+
+def _program(member: int, session_id: int) -> dict[str, int]:
+    """A program with a long name and a full day, assigned to the member with a training max, and a workout of
+    the day on the class: the programs' pages and the editor's."""
+    from datetime import date
+
+    from nexphys.classes.models import ClassSession
+    from nexphys.extensions import db
+    from nexphys.workouts import program_training, programs
+    from nexphys.workouts.models import Exercise
+
+    lift = db.session.scalar(sa.select(Exercise.id).where(Exercise.name == "Back squat"))
+    program = programs.create_program({"name": "Twelve weeks of long-named progressive strength and conditioning",
+                                       "weeks": "12", "description": "Squat, press and pull. " * 10})
+    day = programs.add_workout({"title": "Heavy lower body day with accessories", "day_number": 1}, program)
+    programs.replace_blocks(day, [
+        {"kind": "straight", "title": "Main lift", "prescriptions": [
+            {"exercise_id": lift, "sets": 5, "reps": 5, "load_kind": "percent_tm", "load_value": 70, "tempo": "3-1-1-0",
+             "progression": "add_percent", "progression_amount": 2.5, "deload_every_weeks": 4, "rest_seconds": 180,
+             "notes": "Brace hard, sit between the hips."}]},
+        {"kind": "emom", "interval_seconds": 60, "time_cap_seconds": 600, "prescriptions": [
+            {"exercise_id": lift, "reps": 3, "load_kind": "rpe", "load_value": 7}]}])
+    assignment = program_training.assign_program(program, member, date.today().isoformat())
+    program_training.set_training_max(member, lift, "120", date.today())
+    wod = programs.add_workout({"title": "Fran", "scoring": "time"})
+    programs.replace_blocks(wod, [{"kind": "for_time", "rounds": 3, "prescriptions": [
+        {"exercise_id": lift, "reps": 21, "load_kind": "kg", "load_value": 42.5}]}])
+    program_training.attach_class_workout(wod, session=db.session.get(ClassSession, session_id))
+    block = day.blocks[0]
+    return {"program_id": program.id, "workout_id": day.id, "block_id": block.id,
+            "prescription_id": block.prescriptions[0].id, "assignment_id": assignment.id}
 
 
 def _equipment(room_id: int, coach: int) -> int:
@@ -170,7 +202,9 @@ def test_every_page_fits_a_phone_for_an_owner_and_a_member(app, studio, rows, li
                                                              f"/equipment/{rows['asset_id']}/report",
                                                              "/training/history", "/training/records",
                                                              "/training/log/new",
-                                                             f"/training/exercises/{rows['exercise_id']}"])]
+                                                             f"/training/exercises/{rows['exercise_id']}",
+                                                             "/training",
+                                                             f"/programs/{rows['program_id']}"])]
     assert problems == []
 
 
