@@ -46,5 +46,6 @@ domain = Domain(
                    "training_max.set": "Training max set",
                    "training_max.removed": "Training max removed",
                    "class_workout.attached": "Workout added to a class",
-                   "class_workout.detached": "Workout taken off a class"},
+                   "class_workout.detached": "Workout taken off a class",
+                   "class_workout.leaderboard": "Class leaderboard turned on or off"},
 )

@@ -29,6 +29,7 @@ from nexphys.workouts.program_schemas import (
     AssignmentChanges,
     AssignmentsQuery,
     ClassWorkout,
+    ClassWorkoutBody,
     DayBody,
     NewAssignment,
     NewProgram,
@@ -301,7 +302,7 @@ def put_training_maxes(id: int, body: TrainingMaxesBody):
 
 def _class_json(row: ClassWorkoutRow) -> dict:
     return {"attached_to": "session" if row.session_id else "series", "session_id": row.session_id,
-            "series_id": row.series_id, "workout": workout_json(row.workout)}
+            "series_id": row.series_id, "leaderboard": row.leaderboard, "workout": workout_json(row.workout)}
 
 
 def _target(kind: str, id: int) -> tuple[ClassSession | None, ClassSeries | None]:
@@ -323,7 +324,7 @@ def queries_class_workout(session_id: int) -> ClassWorkoutRow | None:
     return class_workouts([session_id]).get(session_id)
 
 
-def _put_class_workout(kind: str, id: int, body: DayBody):
+def _put_class_workout(kind: str, id: int, body: ClassWorkoutBody):
     session, series = _target(kind, id)
     data = body.model_dump(exclude_unset=True)
     actor = require_principal()
@@ -336,6 +337,8 @@ def _put_class_workout(kind: str, id: int, body: DayBody):
     else:
         services.update_workout(current.workout, fields, actor)
         services.replace_blocks(current.workout, data.get("blocks") or [], actor)
+    if data.get("leaderboard") is not None:
+        training.set_class_leaderboard(current, data["leaderboard"], actor)
     db.session.commit()
     return respond(ClassWorkout, _class_json(current))
 
@@ -358,8 +361,8 @@ def get_session_workout(id: int):
 
 @bp.put("/classes/<int:id>/workout")
 @requires("workouts", "update", own=False)
-@api(body=DayBody, responses={200: ClassWorkout}, problems=(404, 422))
-def put_session_workout(id: int, body: DayBody):
+@api(body=ClassWorkoutBody, responses={200: ClassWorkout}, problems=(404, 422))
+def put_session_workout(id: int, body: ClassWorkoutBody):
     """This class only: its workout of the day, whole {title, scoring?, notes?, blocks}."""
     return _put_class_workout("session", id, body)
 
@@ -382,8 +385,8 @@ def get_series_workout(id: int):
 
 @bp.put("/class-series/<int:id>/workout")
 @requires("workouts", "update", own=False)
-@api(body=DayBody, responses={200: ClassWorkout}, problems=(404, 422))
-def put_series_workout(id: int, body: DayBody):
+@api(body=ClassWorkoutBody, responses={200: ClassWorkout}, problems=(404, 422))
+def put_series_workout(id: int, body: ClassWorkoutBody):
     """Every class of the series: its workout of the day, whole."""
     return _put_class_workout("series", id, body)
 

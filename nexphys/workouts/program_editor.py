@@ -255,16 +255,18 @@ def _session(session_id: int) -> ClassSession:
 def class_workout(session_id: int):
     """Add the workout of the day to this class only, or to every class of its series; then the editor."""
     session = _session(session_id)
-    values = {"title": "", "scoring": "time", "scope": "session"}
+    values = {"title": "", "scoring": "time", "scope": "session", "leaderboard": True}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = {name: request.form.get(name, "") for name in ("title", "scoring", "scope")}
+        values["leaderboard"] = request.form.get("leaderboard") == "1"
         series = session.series if values["scope"] == "series" and session.series_id else None
         try:
             workout = services.add_workout({"title": values["title"], "scoring": values["scoring"]}, None,
                                            require_principal())
-            training.attach_class_workout(workout, session=None if series else session, series=series,
-                                          actor=require_principal())
+            attached = training.attach_class_workout(workout, session=None if series else session, series=series,
+                                                     actor=require_principal())
+            training.set_class_leaderboard(attached, values["leaderboard"], require_principal())
         except ProgramInvalid as exc:
             db.session.rollback()
             errors = exc.errors
@@ -277,6 +279,24 @@ def class_workout(session_id: int):
     of_series = training.class_workout_of(series=session.series) if session.series_id else None
     return render_template("workouts/programs/class_workout.html", session=session, values=values, errors=errors,
                            own=own, of_series=of_series, scorings=SCORINGS), 422 if errors else 200
+
+
+@bp.post("/classes/<int:session_id>/workout/leaderboard")
+@requires("workouts", "update", own=False)
+def class_leaderboard(session_id: int):
+    """Turn the class's leaderboard on or off (?scope=series: the series' workout)."""
+    session = _session(session_id)
+    scope = request.form.get("scope", "session")
+    attached = training.class_workout_of(series=session.series) if scope == "series" and session.series_id \
+        else training.class_workout_of(session=session)
+    if attached is None:
+        abort(404)
+    on = request.form.get("leaderboard") == "1"
+    training.set_class_leaderboard(attached, on, require_principal())
+    db.session.commit()
+    flash("The leaderboard is on: members who choose to can show their result." if on
+          else "The leaderboard is off.", "success")
+    return redirect(url_for("program_editor.class_workout", session_id=session_id))
 
 
 @bp.route("/classes/<int:session_id>/workout/remove", methods=["GET", "POST"])

@@ -170,6 +170,12 @@ class DayBody(Body):
     blocks: list[NewBlock] = Field(default_factory=list)
 
 
+class ClassWorkoutBody(DayBody):
+    """A class's whole workout of the day, and whether the class shows a leaderboard (on unless said)."""
+
+    leaderboard: bool | None = None
+
+
 class AssignmentsQuery(PageQuery):
     member_id: int | None = Field(None, description="One member's (staff); members always get their own")
     program_id: int | None = None
@@ -222,4 +228,6 @@ class ClassWorkout(Shape):
                              description="Where it is attached: the class itself, or its whole series")
     session_id: int | None
     series_id: int | None
+    leaderboard: bool = Field(description="Whether the class shows a leaderboard of the results members choose "
+                                          "to show")
     workout: Workout

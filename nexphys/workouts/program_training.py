@@ -23,6 +23,7 @@ from nexphys.workouts.programs import _decimal
 ASSIGNED, ENDED, MAX_SET, MAX_REMOVED = ("assignment.created", "assignment.ended", "training_max.set",
                                          "training_max.removed")
 CLASS_ATTACHED, CLASS_DETACHED = "class_workout.attached", "class_workout.detached"
+CLASS_LEADERBOARD = "class_workout.leaderboard"
 
 
 def _member(member_id: Any) -> User:
@@ -161,6 +162,16 @@ def detach_class_workout(session: ClassSession | None = None, series: ClassSerie
     _audit(CLASS_DETACHED, actor, f"session:{session.id}" if session else f"series:{series.id}",
            {"title": workout.title})
     return True
+
+
+def set_class_leaderboard(attached: ClassWorkout, on: bool, actor: Principal | None = None) -> None:
+    """Whether the class shows a leaderboard of the results members choose to show."""
+    if attached.leaderboard == on:
+        return
+    attached.leaderboard = on
+    db.session.flush()
+    target = f"session:{attached.session_id}" if attached.session_id else f"series:{attached.series_id}"
+    _audit(CLASS_LEADERBOARD, actor, target, {"leaderboard": on})
 
 
 def _drop_if_unused(workout: Workout) -> None:

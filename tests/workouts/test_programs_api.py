@@ -119,8 +119,10 @@ def test_a_class_carries_a_workout_of_the_day(app, client, studio, coach, member
     assert put.status_code == 200 and put.get_json()["attached_to"] == "session"
     read = client.get(f"/api/v1/classes/{session_id}/workout", headers=member_headers).get_json()
     assert read["workout"]["title"] == "Fran" and read["workout"]["blocks"][0]["rounds"] == 3
-    assert client.put(f"/api/v1/classes/{session_id}/workout", headers=coach,
-                      json={**body, "title": "Grace"}).get_json()["workout"]["title"] == "Grace"
+    assert read["leaderboard"] is True
+    grace = client.put(f"/api/v1/classes/{session_id}/workout", headers=coach,
+                       json={**body, "title": "Grace", "leaderboard": False}).get_json()
+    assert grace["workout"]["title"] == "Grace" and grace["leaderboard"] is False
     assert client.delete(f"/api/v1/classes/{session_id}/workout", headers=coach).status_code == 204
     assert client.delete(f"/api/v1/classes/{session_id}/workout", headers=coach).status_code == 404
     assert client.get("/api/v1/class-series/987654/workout", headers=coach).status_code == 404

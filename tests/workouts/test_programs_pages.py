@@ -238,3 +238,24 @@ def test_another_studio_s_staff_cannot_open_or_change_these_pages(app, studio, o
         assert _post(theirs, other_studio, path, {"title": "Taken", "kind": "straight"}).status_code == 404, path
     _status, page = _get(theirs, other_studio, "/programs?q=A%27s")
     assert "A&#39;s program" not in page
+
+
+def test_staff_turn_a_class_s_leaderboard_off_and_on(app, studio, coach):
+    import sqlalchemy as sa
+
+    from nexphys.workouts.models import ClassWorkout
+    from tests.running import rows
+
+    session_id = make_session(app, studio, name="Leaderboard class")
+    added = _post(coach, studio, f"/classes/{session_id}/workout", {"title": "Cindy", "scoring": "rounds_reps"},
+                  f"/classes/{session_id}/workout")  # the box left unticked: no leaderboard
+    assert added.status_code == 302
+
+    def leaderboard() -> bool:
+        return rows(app, studio, sa.select(ClassWorkout.leaderboard).where(ClassWorkout.session_id == session_id))[0]
+
+    assert leaderboard() is False
+    assert "Leaderboard off" in _get(coach, studio, f"/classes/{session_id}/workout")[1]
+    turned = _post(coach, studio, f"/classes/{session_id}/workout/leaderboard",
+                   {"scope": "session", "leaderboard": "1"}, f"/classes/{session_id}/workout")
+    assert turned.status_code == 302 and leaderboard() is True
