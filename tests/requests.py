@@ -70,6 +70,12 @@ def staff_client(app, tenant, role_key: str = "manager"):
     return client, user_id
 
 
+def person_headers(app, tenant, role_key: str = "member", **kwargs) -> tuple[dict, int]:
+    """A new person of `role_key` and bearer headers with their API token; returns (headers, user id)."""
+    user_id, email = person(app, tenant, role_key, **kwargs)
+    return bearer(tenant, api_token(app.test_client(), tenant, email)["access_token"]), user_id
+
+
 def api_token(client, tenant, email: str, password: str = TEST_PASSWORD) -> dict:
     """Exchange a person's password for API tokens (the /auth/token answer)."""
     response = client.post("/api/v1/auth/token", headers=host(tenant), json={"email": email, "password": password})

@@ -7,13 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.factories import person, unique
-from tests.requests import api_token, bearer, host
+from tests.requests import api_token, bearer, host, person_headers
 
 
 @pytest.fixture(scope="module")
 def manager(app, studio):
-    _id, email = person(app, studio, "manager")
-    return bearer(studio, api_token(app.test_client(), studio, email)["access_token"])
+    return person_headers(app, studio, "manager")[0]
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import person, unique
-from tests.requests import api_token, bearer, host
+from tests.requests import host, person_headers
 
 
 def _headers(app, studio, role: str) -> dict:
-    _id, email = person(app, studio, role)
-    return bearer(studio, api_token(app.test_client(), studio, email)["access_token"])
+    return person_headers(app, studio, role)[0]
 
 
 @pytest.fixture(scope="module")

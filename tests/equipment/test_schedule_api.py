@@ -7,13 +7,12 @@ from datetime import timedelta
 import pytest
 
 from tests.equipment.schedule_setup import bikes_and_classes
-from tests.factories import person, unique
-from tests.requests import api_token, bearer
+from tests.factories import unique
+from tests.requests import person_headers
 
 
 def _headers(app, studio, role: str) -> dict:
-    _id, email = person(app, studio, role)
-    return bearer(studio, api_token(app.test_client(), studio, email)["access_token"])
+    return person_headers(app, studio, role)[0]
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from nexphys.workouts.starter import STARTER
-from tests.factories import person, unique
-from tests.requests import api_token, bearer, host
+from tests.factories import unique
+from tests.requests import host, person_headers
 
 
 def _token(app, tenant, role: str) -> dict:
-    _id, email = person(app, tenant, role)
-    return bearer(tenant, api_token(app.test_client(), tenant, email)["access_token"])
+    return person_headers(app, tenant, role)[0]
 
 
 @pytest.fixture(scope="module")

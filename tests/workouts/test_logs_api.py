@@ -3,16 +3,12 @@ leaderboard; plain-word 422s; and another studio's token or staff never reach a 
 
 from __future__ import annotations
 
-from tests.factories import person
-from tests.requests import api_token, bearer
+from tests.requests import person_headers
 from tests.running import host
 from tests.workouts.factories import make_exercise
 from tests.workouts.logging import class_with_workout, log_as, squat_set
 
-
-def _auth(app, tenant, role="member", **kwargs):
-    user_id, email = person(app, tenant, role, **kwargs)
-    return bearer(tenant, api_token(app.test_client(), tenant, email)["access_token"]), user_id
+_auth = person_headers
 
 
 def test_a_member_logs_and_reads_their_own_and_gets_the_records_set(app, client, studio):

@@ -8,14 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_session, person
-from tests.requests import api_token, bearer
+from tests.factories import make_session
+from tests.requests import bearer, person_headers
 from tests.workouts.factories import make_exercise
 
-
-def _token(app, tenant, role: str) -> tuple[dict, int]:
-    user_id, email = person(app, tenant, role)
-    return bearer(tenant, api_token(app.test_client(), tenant, email)["access_token"]), user_id
+_token = person_headers
 
 
 @pytest.fixture(scope="module")
