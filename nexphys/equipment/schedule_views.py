@@ -50,14 +50,8 @@ def _save(owner: dict[str, Any], back: str, title: str):
 def class_type_equipment(type_id: int):
     """The equipment every class of a type needs (also a section of the type's edit page)."""
     class_type = catalog.get_class_type(type_id)
-    back = url_for("classes.edit_class_type", type_id=type_id)
-    title = f"Equipment needed for {class_type.name}"
-    if request.method == "POST":
-        if not require_principal().can("equipment", "update"):
-            abort(403)
-        return _save({"class_type": class_type}, back, title)
-    return render_template("equipment/requirements_page.html", title=title, back=back,
-                           section=parts.section(class_type=class_type))
+    return _requirements_page({"class_type": class_type}, url_for("classes.edit_class_type", type_id=type_id),
+                              f"Equipment needed for {class_type.name}")
 
 
 @bp.route("/schedule/sessions/<int:session_id>/equipment", methods=["GET", "POST"])
@@ -65,14 +59,18 @@ def class_type_equipment(type_id: int):
 def session_equipment(session_id: int):
     """The equipment one class needs, over its type's (also a section of the session's edit page)."""
     session = sessions.get_session(session_id)
-    back = url_for("classes.edit_session", session_id=session_id)
-    title = f"Equipment needed for {session.class_type.name}"
+    return _requirements_page({"session": session}, url_for("classes.edit_session", session_id=session_id),
+                              f"Equipment needed for {session.class_type.name}")
+
+
+def _requirements_page(owner: dict, back: str, title: str):
+    """Show what `owner` (a class type or a session) needs; save it on POST (managers)."""
     if request.method == "POST":
         if not require_principal().can("equipment", "update"):
             abort(403)
-        return _save({"session": session}, back, title)
+        return _save(owner, back, title)
     return render_template("equipment/requirements_page.html", title=title, back=back,
-                           section=parts.section(session=session))
+                           section=parts.section(**owner))
 
 
 # --- shrinking the classes an asset leaves short -------------------------------------------------------------
