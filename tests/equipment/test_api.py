@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.factories import person, unique
-from tests.requests import host, person_headers
-
-
-def _headers(app, studio, role: str) -> dict:
-    return person_headers(app, studio, role)[0]
-
-
-@pytest.fixture(scope="module")
-def manager(app, studio):
-    return _headers(app, studio, "manager")
-
-
-@pytest.fixture(scope="module")
-def instructor(app, studio):
-    return _headers(app, studio, "instructor")
+from tests.requests import host
 
 
 def _asset(client, headers, **fields) -> dict:
@@ -92,8 +76,7 @@ def test_maintenance_records(client, manager, instructor):
     assert client.get("/api/v1/equipment/987654/maintenance", headers=manager).status_code == 404
 
 
-def test_members_and_strangers_are_refused(app, client, studio):
-    member = _headers(app, studio, "member")
+def test_members_and_strangers_are_refused(app, client, studio, member):
     assert client.get("/api/v1/equipment", headers=member).status_code == 403
     assert client.post("/api/v1/equipment", headers=member, json={"name": "x"}).status_code == 403
     assert client.get("/api/v1/equipment", headers=host(studio)).status_code == 401

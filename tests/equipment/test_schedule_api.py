@@ -4,30 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from tests.equipment.schedule_setup import bikes_and_classes
 from tests.factories import unique
-from tests.requests import person_headers
-
-
-def _headers(app, studio, role: str) -> dict:
-    return person_headers(app, studio, role)[0]
-
-
-@pytest.fixture(scope="module")
-def manager(app, studio):
-    return _headers(app, studio, "manager")
-
-
-@pytest.fixture(scope="module")
-def instructor(app, studio):
-    return _headers(app, studio, "instructor")
-
-
-@pytest.fixture(scope="module")
-def member(app, studio):
-    return _headers(app, studio, "member")
 
 
 def test_categories_are_listed_and_added_once_whatever_the_case(client, manager, instructor, member):
