@@ -53,8 +53,11 @@ def seed_member_progress(member: User, today: date) -> int:
 
 
 def seed_class_results(now: datetime) -> int:
-    """Results of members checked in to the latest past class with a workout (opted in), if there is one."""
-    past = list(db.session.scalars(sa.select(ClassSession.id).where(ClassSession.starts_at < now)
+    """Results of members checked in to the latest past class with a scored workout and check-ins (opted in),
+    if there is one."""
+    checked_in = sa.select(Booking.id).where(Booking.session_id == ClassSession.id,
+                                             Booking.status == BookingStatus.CHECKED_IN).exists()
+    past = list(db.session.scalars(sa.select(ClassSession.id).where(ClassSession.starts_at < now, checked_in)
                                    .order_by(ClassSession.starts_at.desc()).limit(200)))
     attached = class_workouts(past)
     session_id = next((s for s in past if s in attached and attached[s].workout.scoring != Scoring.NONE), None)

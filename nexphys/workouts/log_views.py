@@ -311,7 +311,7 @@ def progress(exercise_id: int, member_id: int | None = None):
     if exercise is None:
         abort(404)
     days = log_queries.progress(subject, exercise_id)
-    chart = {"type": "line", "labels": [d.on.isoformat() for d in days], "y_label": "kg",
+    chart = {"type": "line", "labels": [d.on.strftime("%-d %b %Y") for d in days], "y_label": "kg",
              "datasets": [{"label": "Estimated 1RM (kg)", "data": [float(d.e1rm_kg) if d.e1rm_kg else None
                                                                     for d in days],
                            "marks": [d.record for d in days]},

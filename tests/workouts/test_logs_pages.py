@@ -80,7 +80,7 @@ def test_history_records_and_progress_show_a_member_s_own_training(app, studio):
     progress = client.get(f"/training/exercises/{deadlift}", headers=host(studio)).get_data(as_text=True)
     data = json.loads(re.search(r'<script type="application/json" id="progress-data">(.*?)</script>',
                                 progress, re.S).group(1))
-    assert data["labels"] == ["2026-01-05", "2026-01-12"]
+    assert data["labels"] == ["5 Jan 2026", "12 Jan 2026"]
     assert data["datasets"][0]["data"] == [163.33, 165.0] and data["datasets"][0]["marks"] == [True, True]
     assert "Show as a table" in progress and "vendor/chart.js/chart.umd.min.js" in progress
     assert "<script>" not in progress  # the CSP allows no inline script
