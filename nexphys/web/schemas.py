@@ -156,13 +156,24 @@ def _message(error: Mapping[str, Any]) -> str:
     return str(error.get("msg", "Not valid."))
 
 
+def _path(location: tuple) -> str:
+    """A nested location as a caller writes it: ("sets", 0, "load_kg") → "sets[0].load_kg"."""
+    path = str(location[0])
+    for part in location[1:]:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:
-    """A ValidationError as field → messages (a nested field is named by its top-level field)."""
+    """A ValidationError as field → messages. A nested field is listed under its top-level field, its message
+    saying where inside it ("sets[0].load_kg: …"), so a caller can find the item."""
     errors: dict[str, list[str]] = {}
     for error in exc.errors(include_url=False):
         location = error["loc"]
         name = str(location[0]) if location else "body"
         message = _message(error)
+        if len(location) > 1:
+            message = f"{_path(location)}: {message}"
         if message not in errors.setdefault(name, []):
             errors[name].append(message)
     return errors
