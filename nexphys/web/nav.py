@@ -73,10 +73,10 @@ def viewer_context() -> dict:
     if area == "platform":  # the console's few links, side by side
         return {"viewer": Viewer(principal.label, url_for(sign_in.logout), flat=links)}
     own, menus = [link for link in links if not link["group"]], _menus(links)
-    if all(len(menu.links) <= 1 for menu in menus):  # a member's Timetable and Exercises: links, not menus of one
-        return {"viewer": Viewer(principal.label, url_for(sign_in.logout), own,
-                                 flat=[link for menu in menus for link in menu.links])}
-    return {"viewer": Viewer(principal.label, url_for(sign_in.logout), own, menus)}
+    # A menu of one link is that link (a member's Timetable), shown before the menus.
+    lone = [menu.links[0] for menu in menus if len(menu.links) == 1]
+    return {"viewer": Viewer(principal.label, url_for(sign_in.logout), own,
+                             [menu for menu in menus if len(menu.links) > 1], flat=lone)}
 
 
 def init_app(app: Flask) -> None:

@@ -28,7 +28,7 @@ domain = Domain(
          NavLink("programs.index", "Programs", 46, group="Training"),
          NavLink("training_logs.history", "Training log", 47, group="Training"),
          NavLink("training_logs.records", "Records", 48, group="Training"),
-         NavLink("programs.my_training", "My training", 49, group="")),
+         NavLink("programs.my_training", "My training", 44, group="Training")),
     audit_actions={"exercise.created": "Exercise added",  # services.CREATED and the others
                    "exercise.changed": "Exercise changed",
                    "exercise.archived": "Exercise archived",
