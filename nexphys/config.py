@@ -80,6 +80,7 @@ class Config:
     ACCESS_TOKEN_SECONDS: int = 900
     REFRESH_TOKEN_DAYS: int = 30
     PASSWORD_RESET_SECONDS: int = 3600
+    KIOSK_RESET_SECONDS: int = 6  # how long a kiosk's welcome (or reason) stays up before the next member
     INVITE_SECONDS: int = 7 * 24 * 3600
     SMTP_URL: str = ""
     MAIL_FROM: str = "nexphys <no-reply@nexphys.example>"

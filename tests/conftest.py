@@ -70,6 +70,7 @@ def app_factory(database_url, redis_url, uploads_dir) -> Callable:
                   "LOGIN_LIMIT_PER_ACCOUNT": "200 per minute", "LOGIN_LIMIT_PER_IP": "1000 per minute",
                   "SIGN_UP_LIMIT_PER_IP": "1000 per minute",
                   "API_RATE_LIMITS": "report",  # counted, never refused; tests/security/test_rate_limits.py enforces
+                  "KIOSK_RESET_SECONDS": 2,  # the kiosk's welcome, shortly: browser tests wait for the reset
                   **overrides}
         return create_app(config)
 

@@ -27,7 +27,6 @@ bp = Blueprint("kiosk", __name__)
 
 STATE_KEY = "kiosk"
 RESULT_KEY = "kiosk_result"
-RESET_SECONDS = 6  # how long a welcome (or a reason) stays on the screen before the next member
 TRIES_PER_MINUTE = "20 per minute"  # typed codes: a person needs a few; guessing needs a million
 KIOSK_ENDPOINTS = {"kiosk.kiosk", "kiosk.check_in", "kiosk.unlock", "kiosk.unlock_page", "static"}
 
@@ -103,7 +102,7 @@ def kiosk():
     resets for the next member."""
     _kiosk_or_desk()
     allow_camera()
-    return render_template("checkin/kiosk.html", reset_seconds=RESET_SECONDS,
+    return render_template("checkin/kiosk.html", reset_seconds=current_app.config["KIOSK_RESET_SECONDS"],
                            **_result_context(session.pop(RESULT_KEY, None)))
 
 
