@@ -30,8 +30,12 @@ def card(page, session_id: int):
 
 
 def test_a_member_books_cancels_and_joins_a_waitlist_in_place(app, studio, live_port, page):
-    open_class = make_session(app, studio, starts_in=timedelta(days=1), capacity=3, name="Open Flow")
-    full_class = make_session(app, studio, starts_in=timedelta(days=1, hours=2), capacity=1, name="Tiny Class")
+    # Both classes tomorrow at 10:00 and 12:00 studio time, so they share tomorrow's day view whatever the hour now.
+    zone = ZoneInfo(studio.time_zone)
+    tomorrow = (now().astimezone(zone) + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    open_class = make_session(app, studio, starts_in=tomorrow - now(), capacity=3, name="Open Flow")
+    full_class = make_session(app, studio, starts_in=tomorrow + timedelta(hours=2) - now(), capacity=1,
+                              name="Tiny Class")
     early_bird = make_user(app, studio, "member", f"early-{unique_slug('m')}@example.com")
     from nexphys.bookings import services
     from nexphys.extensions import db
@@ -43,7 +47,7 @@ def test_a_member_books_cancels_and_joins_a_waitlist_in_place(app, studio, live_
     email = f"mia-{unique_slug('m')}@example.com"
     make_user(app, studio, "member", email, full_name="Mia Member")
     sign_in(page, studio, live_port, email, TEST_PASSWORD)
-    day = (now() + timedelta(days=1)).astimezone(ZoneInfo(studio.time_zone)).date().isoformat()
+    day = tomorrow.date().isoformat()
     timetable = studio_url(studio, live_port, f"/?view=day&date={day}")
     page.goto(timetable)
 
