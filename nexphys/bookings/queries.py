@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import orm
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from nexphys.bookings.models import Booking, BookingEvent, BookingStatus, EventKind
 from nexphys.bookings.services import NotFound, booking_rules
@@ -257,7 +258,7 @@ def roster_as_of(session_id: int, moment: datetime) -> Roster:
         raise NotFound("There is no such class.")
     until = (BookingEvent.session_id == session_id, BookingEvent.occurred_at <= moment)
     last = (sa.select(BookingEvent.booking_id, BookingEvent.status, BookingEvent.occurred_at)
-            .where(*until).distinct(BookingEvent.booking_id)
+            .where(*until).ext(distinct_on(BookingEvent.booking_id))
             .order_by(BookingEvent.booking_id, BookingEvent.occurred_at.desc(), BookingEvent.id.desc())
             .subquery("last"))
     promoted = (sa.select(BookingEvent.booking_id).where(*until, BookingEvent.kind == EventKind.PROMOTED)
