@@ -80,8 +80,7 @@ def make_sessions(database_url: str, schema: str) -> tuple[list[int], int]:
                         "level) VALUES (%s, '', 45, %s, '#334155', 'all') ON CONFLICT (name) DO UPDATE SET "
                         "name = EXCLUDED.name RETURNING id", (CLASS_NAME, CAPACITY))
             type_id = cur.fetchone()[0]
-            cur.execute(f"DELETE FROM {s}.bookings WHERE session_id IN (SELECT id FROM {s}.class_sessions "
-                        "WHERE class_type_id = %s)", (type_id,))
+            _forget_bookings(cur, s, f"SELECT id FROM {s}.class_sessions WHERE class_type_id = %s", (type_id,))
             cur.execute(f"DELETE FROM {s}.class_sessions WHERE class_type_id = %s", (type_id,))
             first = (datetime.now(UTC) + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
             rows = [(first + timedelta(hours=i), CAPACITY) for i in range(SESSIONS)]
@@ -97,13 +96,29 @@ def make_sessions(database_url: str, schema: str) -> tuple[list[int], int]:
     return ids[:-1], ids[-1]
 
 
+def _forget_bookings(cur, s: str, sessions: str, params: tuple) -> None:
+    """Delete the bookings of the benchmark's own classes (`sessions`: a SELECT of their ids) and their events.
+
+    The app can never do this (a trigger refuses to delete booking events); the benchmark resets its classes
+    as the database's superuser, with triggers off for this transaction only (session_replication_role).
+    The classes' rows are locked first, as every booking does: one still in flight finishes before, and
+    none starts until this commits."""
+    cur.execute(f"SELECT id FROM {s}.class_sessions WHERE id IN ({sessions}) FOR UPDATE", params)
+    cur.execute("SET LOCAL session_replication_role = replica")
+    cur.execute(f"SELECT to_regclass('{s}.booking_events') IS NOT NULL")
+    if cur.fetchone()[0]:
+        cur.execute(f"DELETE FROM {s}.booking_events WHERE session_id IN ({sessions})", params)
+    cur.execute(f"DELETE FROM {s}.bookings WHERE session_id IN ({sessions})", params)
+    cur.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
 def clear_bookings(database_url: str, schema: str, session_ids: list[int]) -> None:
     """No bookings on these sessions (seats back to 0): the next part starts from empty classes."""
     conn = dataset.pg_connect(database_url)
     s = f'"{schema}"'
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(f"DELETE FROM {s}.bookings WHERE session_id = ANY(%s)", (session_ids,))
+            _forget_bookings(cur, s, "SELECT unnest(%s::int[])", (session_ids,))
             cur.execute(f"UPDATE {s}.class_sessions SET booked_count = 0 WHERE id = ANY(%s)", (session_ids,))
     finally:
         conn.close()

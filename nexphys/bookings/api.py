@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, url_for
 
 from nexphys.bookings import queries, services
-from nexphys.bookings.schemas import Booking, BookingsQuery, CancelledBooking, NewBooking, Roster
+from nexphys.bookings.schemas import Booking, BookingsQuery, CancelledBooking, NewBooking, Roster, RosterQuery
 from nexphys.extensions import db
 from nexphys.members.models import User
 from nexphys.tenancy.context import require_tenant
@@ -165,15 +165,19 @@ def _roster_entry_json(entry: queries.RosterEntry) -> dict:
 
 @bp.get("/classes/<int:id>/roster")
 @requires("bookings", "read", own=False)
-@api(responses={200: Roster}, problems=(404,))
-def class_roster(id: int):
-    """A class's roster (staff): bookings grouped by status (confirmed, waitlisted in line order, checked in, ...)."""
-    roster = queries.roster(id)
+@api(query=RosterQuery, responses={200: Roster}, problems=(404, 422))
+def class_roster(id: int, query: RosterQuery):
+    """A class's roster (staff): bookings grouped by status (confirmed, waitlisted in line order, checked in, ...);
+    ?as_of= shows it as it stood then, rebuilt from the booking events."""
+    as_of = _moment_arg("as_of", query.as_of, require_tenant().zone)
+    roster = queries.roster(id) if as_of is None else queries.roster_as_of(id, as_of)
     session = roster.session
+    booked = session.booked_count if as_of is None else roster.seat_holders
     return respond(Roster, {
+        "as_of": _iso(as_of),
         "session": {"id": session.id, "name": session.class_type.name, "starts_at": _iso(session.starts_at),
                     "ends_at": _iso(session.ends_at), "status": session.status, "capacity": session.capacity,
-                    "booked": session.booked_count, "spots_left": session.spots_left},
+                    "booked": booked, "spots_left": max(session.capacity - booked, 0)},
         "counts": {status: len(entries) for status, entries in roster.groups.items()},
         "groups": {status: [_roster_entry_json(e) for e in entries] for status, entries in roster.groups.items()},
     })

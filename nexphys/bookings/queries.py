@@ -18,8 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import orm
+from sqlalchemy.dialects.postgresql import distinct_on
 
-from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.bookings.models import Booking, BookingEvent, BookingStatus, EventKind
 from nexphys.bookings.services import NotFound, booking_rules
 from nexphys.classes.models import ClassSession, ClassType, Room, SessionStatus
 from nexphys.db import utcnow
@@ -245,6 +246,37 @@ def roster(session_id: int) -> Roster:
         .where(Booking.session_id == session_id)
         .order_by(Booking.created_at, Booking.id)
     )
+    return _grouped(session, rows)
+
+
+def roster_as_of(session_id: int, moment: datetime) -> Roster:
+    """A session's roster as it stood at `moment`, rebuilt from its events: each booking's last event at or
+    before it (bookings made later are absent). Groups, order and positions as `roster`'s; a waiting
+    member's position counts only those still waiting then. Raises services.NotFound for an unknown session."""
+    session = db.session.get(ClassSession, session_id)
+    if session is None:
+        raise NotFound("There is no such class.")
+    until = (BookingEvent.session_id == session_id, BookingEvent.occurred_at <= moment)
+    last = (sa.select(BookingEvent.booking_id, BookingEvent.status, BookingEvent.occurred_at)
+            .where(*until).ext(distinct_on(BookingEvent.booking_id))
+            .order_by(BookingEvent.booking_id, BookingEvent.occurred_at.desc(), BookingEvent.id.desc())
+            .subquery("last"))
+    promoted = (sa.select(BookingEvent.booking_id).where(*until, BookingEvent.kind == EventKind.PROMOTED)
+                .scalar_subquery())
+    position = sa.case((last.c.status == BookingStatus.WAITLISTED, sa.func.row_number().over(
+        partition_by=last.c.status, order_by=(Booking.created_at, Booking.id))), else_=None)
+    rows = db.session.execute(
+        sa.select(Booking.id.label("booking_id"), Booking.member_id, User.full_name.label("member_name"),
+                  User.email.label("member_email"), last.c.status, position.label("position"), Booking.created_at,
+                  sa.case((last.c.status == BookingStatus.CHECKED_IN, last.c.occurred_at)).label("checked_in_at"),
+                  sa.case((last.c.status.in_(BookingStatus.CANCELLED_ANY), last.c.occurred_at)).label("cancelled_at"),
+                  Booking.id.in_(promoted).label("promoted"), Booking.booked_by_id)
+        .join(last, last.c.booking_id == Booking.id).join(User, User.id == Booking.member_id)
+        .order_by(Booking.created_at, Booking.id))
+    return _grouped(session, rows)
+
+
+def _grouped(session: ClassSession, rows: Iterable[sa.Row]) -> Roster:
     groups: dict[str, list[RosterEntry]] = {status: [] for status in ROSTER_GROUPS}
     for row in rows:
         groups.setdefault(row.status, []).append(RosterEntry(**row._mapping))

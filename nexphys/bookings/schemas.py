@@ -8,7 +8,7 @@ from pydantic import Field
 
 from nexphys.bookings.models import BookingStatus
 from nexphys.classes.models import SessionStatus
-from nexphys.web.schemas import Body, Id, Instant, PageQuery, Shape
+from nexphys.web.schemas import Body, Id, Instant, PageQuery, Query, Shape
 
 Status = Literal[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW,
                  BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED]
@@ -99,9 +99,15 @@ class RosterEntry(Shape):
     booked_by_id: int | None
 
 
-class Roster(Shape):
-    """A class's bookings by status, the waitlist in line order."""
+class RosterQuery(Query):
+    as_of: str | None = Field(None, description="The roster as it stood at this ISO 8601 time (a time without an "
+                              "offset is the studio's), rebuilt from the booking events; omitted: as it is now")
 
+
+class Roster(Shape):
+    """A class's bookings by status, the waitlist in line order (now, or as it stood at `as_of`)."""
+
+    as_of: Instant | None = Field(description="The moment this roster shows; null: now")
     session: RosterClass
     counts: dict[Status, int]
     groups: dict[Status, list[RosterEntry]]

@@ -7,6 +7,8 @@ Under the session lock the seat count (`class_sessions.booked_count`) is exact; 
 refuses a count above capacity (a CHECK) and two live bookings of one member for one session
 (a partial unique index), so a bug here cannot overbook.
 
+Every change of a booking's state appends its event (nexphys.bookings.events) in the same transaction.
+
 Services flush; the caller (view, job, CLI) commits once.
 """
 
@@ -19,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from nexphys.audit.services import AuditAction, record
-from nexphys.bookings import notifications
-from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.bookings import events, notifications
+from nexphys.bookings.models import Actor, Booking, BookingStatus, EventKind
 from nexphys.bookings.rules import ROLE_RULES_SETTING, RULE_SETTINGS, BookingRules, rules_from_settings
 from nexphys.classes.models import ClassSession, SessionStatus
 from nexphys.db import utcnow
@@ -205,10 +207,13 @@ def book(session_id: int, member_id: int, *, by_staff: User | None = None, now: 
     db.session.flush()
     if by_staff is not None:
         _audit(AuditAction.BOOKING_ADDED_BY_STAFF, by_staff, booking)
+    actor, by_user_id = (Actor.STAFF, by_staff.id) if by_staff is not None else (Actor.MEMBER, member.id)
     if booking.status == BookingStatus.CONFIRMED:
+        events.record(booking, session, EventKind.BOOKED, now, actor, by_user_id)
         notifications.booking_confirmed(booking, session, member)
         return BookingOutcome(booking, None)
     position = waitlist_position(booking)
+    events.record(booking, session, EventKind.WAITLISTED, now, actor, by_user_id, waitlist_position=position)
     notifications.waitlisted(booking, session, member, position)
     return BookingOutcome(booking, position)
 
@@ -242,6 +247,11 @@ def cancel(booking_id: int, *, by_staff: User | None = None, now: datetime | Non
     late = held_seat and by_staff is None and rules.is_late_cancel(session.starts_at, now)
     booking.status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
     booking.cancelled_at = now
+    if by_staff is not None:
+        events.record(booking, session, EventKind.REMOVED, now, Actor.STAFF, by_staff.id)
+    else:
+        events.record(booking, session, EventKind.LATE_CANCELLED if late else EventKind.CANCELLED, now,
+                      Actor.MEMBER, booking.member_id)
     promoted = None
     if held_seat:
         session.booked_count -= 1
@@ -282,6 +292,7 @@ def _fill_from_waitlist(session: ClassSession, now: datetime) -> Booking | None:
             continue
         _confirm(waiting, session, now)
         waiting.promoted = True
+        events.record(waiting, session, EventKind.PROMOTED, now, Actor.SYSTEM)
         db.session.flush()
         notifications.promoted(waiting, session, member)
         return waiting
@@ -316,12 +327,14 @@ def undo_check_in(booking_id: int, *, actor: str, actor_id: int | None = None,
                   now: datetime | None = None) -> Booking:
     """Take back a check-in made in the last CHECK_IN_UNDO_WITHIN (the wrong person was tapped): the booking
     is confirmed again. Audited with who did it."""
-    _session, booking = _lock_booking_and_session(booking_id)
+    session, booking = _lock_booking_and_session(booking_id)
     now = now or utcnow()
     if not may_undo_check_in(booking, now):
         raise CannotCheckIn("This check-in can no longer be undone: undo is possible for "
                             f"{int(CHECK_IN_UNDO_WITHIN.total_seconds() // 60)} minutes after it.")
     booking.status, booking.checked_in_at = BookingStatus.CONFIRMED, None
+    events.record(booking, session, EventKind.CHECK_IN_UNDONE, now, events.actor_of(actor_id, booking.member_id),
+                  actor_id)
     record(AuditAction.BOOKING_CHECK_IN_UNDONE, actor, actor_id, target=f"booking:{booking.id}",
            details=_booking_facts(booking))
     db.session.flush()
@@ -350,6 +363,8 @@ def check_in(booking_id: int, *, actor: str | None = None, actor_id: int | None 
         raise CannotCheckIn("Check-in opens two hours before the class.")
     booking.status = BookingStatus.CHECKED_IN
     booking.checked_in_at = now
+    events.record(booking, session, EventKind.CHECKED_IN, now, events.actor_of(actor_id, booking.member_id),
+                  actor_id)
     if actor is not None:
         record(AuditAction.BOOKING_CHECKED_IN, actor, actor_id, target=f"booking:{booking.id}",
                details=_booking_facts(booking))
@@ -358,18 +373,20 @@ def check_in(booking_id: int, *, actor: str | None = None, actor_id: int | None 
 
 
 def mark_no_shows(now: datetime | None = None) -> int:
-    """Confirmed bookings of sessions that have ended become no-shows; returns how many."""
+    """Confirmed bookings of sessions that have ended become no-shows, each with its event, all in one
+    statement; returns how many."""
     now = now or utcnow()
     ended = sa.select(ClassSession.id).where(ClassSession.ends_at <= now,
                                              ClassSession.status == SessionStatus.SCHEDULED)
-    result = db.session.execute(
+    return events.update_recording(
         sa.update(Booking).where(Booking.status == BookingStatus.CONFIRMED, Booking.session_id.in_(ended))
-        .values(status=BookingStatus.NO_SHOW).execution_options(synchronize_session=False))
-    return result.rowcount
+        .values(status=BookingStatus.NO_SHOW), EventKind.NO_SHOW, now)
 
 
-def cancel_session(session_id: int, reason: str | None = None, now: datetime | None = None) -> list[Booking]:
-    """Cancel a class: every confirmed and waiting member is released and told. Returns their bookings."""
+def cancel_session(session_id: int, reason: str | None = None, now: datetime | None = None,
+                   by_user_id: int | None = None) -> list[Booking]:
+    """Cancel a class: every confirmed and waiting member is released and told. Returns their bookings.
+    `by_user_id` is the staff member who cancelled it (None: the schedule's rule changed, or a key)."""
     now = now or utcnow()
     session = _lock_session(session_id)
     if session.status == SessionStatus.CANCELLED:
@@ -388,6 +405,8 @@ def cancel_session(session_id: int, reason: str | None = None, now: datetime | N
         Booking.session_id == session.id, Booking.status.in_(BookingStatus.HOLDS_SEAT),
         Booking.id.notin_([b.id for b in released])))
     db.session.flush()
+    events.record_many([b.id for b in released], EventKind.CLASS_CANCELLED, now,
+                       Actor.STAFF if by_user_id is not None else Actor.SYSTEM, by_user_id)
     for booking in released:
         notifications.session_cancelled(booking, session)
     return released

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from nexphys.bookings import services
 from nexphys.bookings.models import BookingStatus
+from nexphys.bookings.queries import Roster
 from nexphys.web.access import Principal
 
 GROUP_LABELS = {
@@ -33,3 +35,17 @@ def check_in_context(now: datetime) -> dict:
     undone (checked in since `undo_since`)."""
     return {"now": now, "check_in_opens": services.check_in_opens,
             "undo_since": now - services.CHECK_IN_UNDO_WITHIN}
+
+
+def as_of_note(roster: Roster, moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """The plain-words line over a past roster, e.g. "As it stood on Tue 1 Dec at 09:00: 12 booked, 2 waiting"."""
+    local = moment.astimezone(zone)
+    day = f"{local:%a} {local.day} {local:%b}" + ("" if local.year == now.astimezone(zone).year else f" {local.year}")
+    counts = [f"{roster.seat_holders} booked", f"{len(roster.groups[BookingStatus.WAITLISTED])} waiting"]
+    checked_in = len(roster.groups[BookingStatus.CHECKED_IN])
+    if checked_in:
+        counts[0] += f" ({checked_in} checked in)"
+    cancelled = sum(len(roster.groups[s]) for s in BookingStatus.CANCELLED_ANY)
+    if cancelled:
+        counts.append(f"{cancelled} cancelled")
+    return f"As it stood on {day} at {local:%H:%M}: " + ", ".join(counts)

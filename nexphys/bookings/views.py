@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -20,7 +21,7 @@ from nexphys.bookings.cards import CARD_SETTINGS, Card, build_card, status_label
 from nexphys.bookings.forms import BookingRulesForm, booking_rules_form
 from nexphys.bookings.models import Booking, BookingStatus
 from nexphys.bookings.rules import ROLE_OVERRIDABLE, ROLE_RULES_SETTING, RULE_SETTINGS
-from nexphys.bookings.staff import GROUP_LABELS, STATUS_LABELS, check_in_context, staff_abilities
+from nexphys.bookings.staff import GROUP_LABELS, STATUS_LABELS, as_of_note, check_in_context, staff_abilities
 from nexphys.calendar.services import STUDIO_TOKEN_SETTING, member_token, studio_token
 from nexphys.classes.models import ClassSession
 from nexphys.classes.queries import slot as load_slot
@@ -241,14 +242,32 @@ def roster(session_id: int):
     except services.NotFound:
         abort(404, description="There is no such class.")
     q = request.args.get("q", "").strip()[:100]
+    now, zone = datetime.now(UTC), require_tenant().zone
+    as_of, as_of_error = _as_of(request.args.get("as_of", ""), zone)
+    past = queries.roster_as_of(session_id, as_of) if as_of is not None else None
     by_member = {entry.member_id: entry for status in BookingStatus.LIVE for entry in roster.groups[status]}
     # Its own refresh after a check-in (roster.html's #roster-live) gets the live part only.
     template = "bookings/_roster_live.html" if is_htmx() and request.headers.get("HX-Target") == "roster-live" \
         else "bookings/roster.html"
     return render_template(template, roster=roster, session=roster.session, groups=roster.groups,
                            group_labels=GROUP_LABELS, status_labels=STATUS_LABELS, q=q, results=find_active(q),
-                           by_member=by_member, **check_in_context(datetime.now(UTC)),
-                           **staff_abilities(require_principal()))
+                           by_member=by_member, **check_in_context(now), **staff_abilities(require_principal()),
+                           past=past, as_of_error=as_of_error,
+                           as_of_value=f"{(as_of or now).astimezone(zone):%Y-%m-%dT%H:%M}" if not as_of_error
+                           else request.args.get("as_of", "")[:40],
+                           as_of_note=as_of_note(past, as_of, zone, now) if past is not None else None)
+
+
+def _as_of(text: str, zone: ZoneInfo) -> tuple[datetime | None, str | None]:
+    """?as_of= from the page's date-and-time field (studio time; an ISO offset is honoured): (moment, error)."""
+    text = text.strip()
+    if not text:
+        return None, None
+    try:
+        moment = datetime.fromisoformat(text[:40])
+    except ValueError:
+        return None, "Enter a date and a time, such as 1 December 2026 at 09:00."
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)), None
 
 
 @bp.post("/classes/<int:session_id>/roster/add")

@@ -292,7 +292,8 @@ def cancel_session(session: ClassSession, reason: str | None, actor: Principal |
         raise ScheduleConflict("This class is already cancelled.")
     if session.ends_at <= now:
         raise ScheduleConflict("This class is over; it can no longer be cancelled.")
-    released = bookings.cancel_session(session.id, reason, now=now)
+    released = bookings.cancel_session(session.id, reason, now=now,
+                                       by_user_id=actor.person_id if actor is not None else None)
     if actor is not None:
         record(AuditAction.SESSION_CANCELLED, actor.label, actor.id if actor.kind == "user" else None,
                target=f"class_session:{session.id}",

@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.bookings import events
+from nexphys.bookings.backfill import rebuild_missing
+from nexphys.bookings.models import Actor, Booking, BookingStatus, EventKind
 from nexphys.bookings.rules import BookingRules
 from nexphys.classes import series
 from nexphys.classes.models import ClassSeries, ClassSession, ClassType, Room
@@ -298,6 +300,7 @@ def seed_demo_studio(studio: DemoStudio, today: date, password_hash: str | None 
     seed_demo_programs(studio.slug, today)
     for monday in (this_week, this_week + timedelta(days=7)):
         seed_demo_bookings(studio, people, monday)
+    rebuild_missing()  # the seeded rows are written directly: give them their events
     seed_demo_training(studio.slug, today)  # after the bookings: a past class's check-ins may have results
     return _session_count() - before
 
@@ -316,8 +319,10 @@ def trim_demo_bookings(people: dict[str, User]) -> int:
                      Booking.status == BookingStatus.CONFIRMED).subquery())
     extra = [booking_id for booking_id, member_id, n in db.session.execute(sa.select(ranked))
              if n > ceiling[member_id]]
+    now = utcnow()
     for booking in db.session.scalars(sa.select(Booking).where(Booking.id.in_(extra))).all() if extra else []:
         booking.session.booked_count -= 1
-        db.session.delete(booking)
+        booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now  # cancelled, not deleted: events stay
     db.session.flush()
+    events.record_many(extra, EventKind.REMOVED, now, Actor.SYSTEM)
     return len(extra)

@@ -189,7 +189,8 @@ def test_every_page_fits_a_phone_for_an_owner_and_a_member(app, studio, rows, li
     make_user(app, studio, "owner", owner, full_name="Olivia Longname-Proprietor")
     sign_in(phone, studio, live_port, owner, TEST_PASSWORD)
     base = studio_url(studio, live_port, "")
-    problems = phone_problems(phone, base, paths)
+    as_of = f"/classes/{rows['session_id']}/roster?as_of=2030-01-01T09:00"  # the roster as it stood (query only)
+    problems = phone_problems(phone, base, [*paths, as_of])
 
     member = f"member-{unique_slug('m')}@example.com"
     make_user(app, studio, "member", member, full_name="Max Member")

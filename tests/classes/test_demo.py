@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from nexphys.bookings.models import Booking, BookingStatus
+from nexphys.bookings.models import Booking, BookingEvent, BookingStatus
 from nexphys.classes.models import ClassSeries, ClassSession
 from nexphys.demo.data import DEMO_STUDIOS, demo_series_rules, seed_demo_studio, week_start
 from nexphys.extensions import db
@@ -40,6 +40,8 @@ def test_demo_seed_builds_series_with_bookings_idempotently(app, make_tenant):
         assert all(s.booked_count <= s.capacity for s in sessions)
         unconfirmed_seats = (Booking.confirmed_at.is_(None), Booking.status.in_(BookingStatus.HOLDS_SEAT))
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking).where(*unconfirmed_seats)) == 0
+        without_events = ~sa.select(BookingEvent.id).where(BookingEvent.booking_id == Booking.id).exists()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking).where(without_events)) == 0
         zone = ZoneInfo(demo.time_zone)
         monday = week_start(today)
         this_week = {(s.starts_at.astimezone(zone).weekday(), s.starts_at.astimezone(zone).strftime("%H:%M"))
