@@ -4,7 +4,6 @@ under /members/<id>/training/… (the same views with a member). Thin views over
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -318,7 +317,7 @@ def progress(exercise_id: int, member_id: int | None = None):
                           {"label": "Heaviest set (kg)", "data": [float(d.heaviest_kg) if d.heaviest_kg else None
                                                                   for d in days]}]}
     return render_template("workouts/logs/progress.html", exercise=exercise, days=days, member=member,
-                           link=_link(member), chart_json=json.dumps(chart), formula=records.FORMULA,
+                           link=_link(member), chart=chart, formula=records.FORMULA,
                            kg=records.kg)
 
 
