@@ -36,7 +36,7 @@ from nexphys.web.access import Principal, current_principal, public, require_pri
 from nexphys.web.forms import attach_errors, has_errors
 from nexphys.web.navigation import back_to, is_htmx, sign_in_redirect, this_page
 from nexphys.web.safety import safe_next
-from nexphys.workouts.plans import class_workouts
+from nexphys.workouts.plans import class_workout
 from nexphys.workouts.program_queries import class_plan
 
 bp = Blueprint("bookings", __name__)
@@ -54,7 +54,7 @@ def _card(session_id: int, now: datetime | None = None) -> Card:
     viewer = viewer_for(current_principal(), cached_settings(CARD_SETTINGS), require_tenant().zone, now,
                         upcoming=lambda member_id: services.upcoming_confirmed_count(member_id, now))
     mine = queries.statuses_for(viewer.member_id, [found.id]).get(found.id) if viewer.signed_in else None
-    workout = class_workouts([found.id]).get(found.id)
+    workout = class_workout(found.id)
     return build_card(found, mine, viewer, workout.workout.title if workout else None)
 
 

@@ -18,7 +18,7 @@ from nexphys.web.access import current_principal, require_principal, requires
 from nexphys.workouts import log_queries, logs, records
 from nexphys.workouts.errors import LogInvalid, LogNotAllowed, LogNotFound
 from nexphys.workouts.models import Assignment, ClassWorkout, Exercise, Scoring, Workout, WorkoutLog
-from nexphys.workouts.plans import class_workouts, planned
+from nexphys.workouts.plans import class_workout, class_workouts, planned
 from nexphys.workouts.progression import Target
 
 bp = Blueprint("training_logs", __name__)
@@ -341,7 +341,7 @@ def class_training(session_id: int) -> ClassTraining | None:
     principal = current_principal()
     if principal is None or not principal.can("workouts", "read"):
         return None
-    attached = class_workouts([session_id]).get(session_id)
+    attached = class_workout(session_id)
     if attached is None:
         return None
     staff = logs.is_staff(principal)

@@ -8,9 +8,11 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import g
 
 from nexphys.classes.models import ClassSession
 from nexphys.extensions import db
+from nexphys.tenancy.cache import cached_tenant_value
 from nexphys.workouts.models import (
     Assignment,
     ClassWorkout,
@@ -114,3 +116,26 @@ def class_workouts(session_ids: list[int]) -> dict[int, ClassWorkout]:
                                       ClassSession.series_id.is_not(None)))
         .where(ClassSession.id.in_(session_ids), sa.or_(own.id.is_not(None), of_series.id.is_not(None))))
     return {session_id: session_own or series for session_id, session_own, series in rows.all()}
+
+
+def has_class_workouts() -> bool:
+    """Whether any class of the studio carries a workout, kept in process (no query on most class pages and
+    timetable views: most studios have none); attaching or taking one off forgets it (program_training)."""
+    return cached_tenant_value("class-workouts:any", lambda: db.session.scalar(
+        sa.select(sa.exists().where(ClassWorkout.id.is_not(None)))))
+
+
+def class_workout(session_id: int) -> ClassWorkout | None:
+    """One session's class workout for a page, read once per request however many parts of the page ask (the
+    card, the workout, the results), and not at all in a studio with none."""
+    if not has_class_workouts():
+        return None
+    seen = g.setdefault("class_workouts", {})
+    if session_id not in seen:
+        seen[session_id] = class_workouts([session_id]).get(session_id)
+    return seen[session_id]
+
+
+def forget_class_workouts() -> None:
+    """Drop this request's reads of class workouts (one was attached or taken off)."""
+    g.pop("class_workouts", None)

@@ -11,13 +11,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from nexphys.extensions import db
 from nexphys.tenancy.binding import read_rows
-from nexphys.tenancy.cache import cached_tenant_value
 from nexphys.workouts.models import Assignment, ClassWorkout, Exercise, Program, Workout
 from nexphys.workouts.plans import (
     PlannedWorkout,
     ProgramDay,
-    class_workouts,
+    class_workout,
     current_assignments,
+    has_class_workouts,
     planned,
     program_day,
 )
@@ -131,7 +131,7 @@ def training_on(member_id: int, on: date) -> list[TrainingToday]:
 
 def class_plan(session_id: int, principal=None) -> PlannedWorkout | None:
     """The class's workout of the day with its targets (a signed-in member's % loads in kilograms)."""
-    attached = class_workouts([session_id]).get(session_id)
+    attached = class_workout(session_id)
     if attached is None:
         return None
     member_id = principal.person_id if principal is not None and principal.kind == "user" else None
@@ -145,13 +145,6 @@ _TIMETABLE_WORKOUTS = (
     .join(Workout, Workout.id == ClassWorkout.workout_id)
     .where(sa.or_(ClassWorkout.session_id == sa.any_(sa.bindparam("sessions", type_=ARRAY(sa.Integer))),
                   ClassWorkout.series_id == sa.any_(sa.bindparam("series", type_=ARRAY(sa.Integer))))))
-
-
-def has_class_workouts() -> bool:
-    """Whether any class of the studio carries a workout, kept in process (no query on most timetable views:
-    most studios have none); attaching or taking one off forgets it (program_training)."""
-    return cached_tenant_value("class-workouts:any", lambda: db.session.scalar(
-        sa.select(sa.exists().where(ClassWorkout.id.is_not(None)))))
 
 
 def timetable_workouts(slots: list) -> dict[int, str]:

@@ -18,6 +18,7 @@ from nexphys.validation import FieldErrors, day, text
 from nexphys.web.access import Principal
 from nexphys.workouts.errors import ProgramInvalid, ProgramNotFound
 from nexphys.workouts.models import Assignment, ClassWorkout, Exercise, Program, TrainingMax, Workout
+from nexphys.workouts.plans import forget_class_workouts
 from nexphys.workouts.programs import _decimal
 
 ASSIGNED, ENDED, MAX_SET, MAX_REMOVED = ("assignment.created", "assignment.ended", "training_max.set",
@@ -142,7 +143,8 @@ def attach_class_workout(workout: Workout, session: ClassSession | None = None, 
                             series_id=series.id if series else None)
     db.session.add(attached)
     db.session.flush()
-    forget_tenant_values_after_commit()  # the timetable's "any class workouts?" (program_queries)
+    forget_tenant_values_after_commit()  # the studio's "any class workouts?" (plans.has_class_workouts)
+    forget_class_workouts()
     target = f"session:{session.id}" if session else f"series:{series.id}"
     _audit(CLASS_ATTACHED, actor, target, {"workout": workout.id, "title": workout.title})
     return attached
@@ -158,6 +160,7 @@ def detach_class_workout(session: ClassSession | None = None, series: ClassSerie
     db.session.delete(current)
     db.session.flush()
     forget_tenant_values_after_commit()
+    forget_class_workouts()
     _drop_if_unused(workout)
     _audit(CLASS_DETACHED, actor, f"session:{session.id}" if session else f"series:{series.id}",
            {"title": workout.title})
